@@ -1,0 +1,112 @@
+"""The command line: parses arguments, runs a command, prints diagnostics.
+
+This is the one place where problems become exit codes: 0 ok, 1 content errors,
+2 usage or configuration errors.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .catalog import load_catalog
+from .config import load_site
+from .diagnostics import ConfigError, ContentError, Report
+from .validate import load_records
+
+EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"命令行参数错误：{message}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+
+
+def _print_report(report: Report) -> None:
+    for diagnostic in report.sorted():
+        print(diagnostic.format(), file=sys.stderr)
+
+
+def _summary(report: Report) -> str:
+    return f"{len(report.errors)} 个错误，{len(report.warnings)} 个警告"
+
+
+def cmd_validate(args) -> int:
+    site = load_site(Path(args.site))
+    catalog = load_catalog(site)
+    report = Report()
+    records = load_records(site, catalog, report)
+    if args.strict:
+        report = report.strict()
+    _print_report(report)
+    status = "未通过" if report.has_errors() else "通过"
+    print(f"检查{status}：{len(records)} 条记录，{_summary(report)}")
+    return EXIT_CONTENT if report.has_errors() else EXIT_OK
+
+
+def cmd_catalog(args) -> int:
+    site = load_site(Path(args.site))
+    catalog = load_catalog(site)
+    data = catalog.as_json()
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), end="")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m generator", description="住房保障信息公开专栏生成器")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="命令", parser_class=_Parser)
+
+    def verb(name, helptext, func):
+        sub = verbs.add_parser(name, help=helptext, description=helptext)
+        sub.add_argument("--site", default="site.yaml", help="site.yaml 的位置（默认当前目录下的 site.yaml）")
+        sub.set_defaults(func=func)
+        return sub
+
+    validate = verb("validate", "检查全部记录，不写任何文件", cmd_validate)
+    validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    catalog = verb("catalog", "输出生效的公开目录（标准目录加本地扩展）", cmd_catalog)
+    catalog.add_argument("--format", choices=("yaml", "json"), default="yaml", help="输出格式")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        return args.func(args)
+    except ConfigError as problem:
+        _print_report(problem.report)
+        print(f"配置有误：{_summary(problem.report)}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ContentError as problem:
+        _print_report(problem.report)
+        print(f"未完成：{_summary(problem.report)}", file=sys.stderr)
+        return EXIT_CONTENT
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except Exception:  # a bug of ours, never the user's input: say so plainly
+        if os.environ.get("GENERATOR_DEBUG"):
+            traceback.print_exc()
+        kind = sys.exc_info()[0].__name__
+        print(f"程序内部错误（{kind}）。这不是内容的问题，请把命令和这段信息报告给技术支持；"
+              "设置环境变量 GENERATOR_DEBUG=1 可看到详细信息。", file=sys.stderr)
+        return EXIT_CONFIG

@@ -1,0 +1,59 @@
+"""The record: one disclosure, as it flows from validation to rendering."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Location
+from .fieldtypes import Period
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: Path  # absolute path of the file
+    name: str  # file name, as written in the output
+    title: str  # link text
+    size: int  # bytes
+    where: Location
+
+
+@dataclass(frozen=True)
+class Row:
+    values: dict  # column name -> typed value, None when the cell is empty
+    where: Location
+    cells: dict = field(default_factory=dict, compare=False)  # column -> Location of the cell
+
+
+@dataclass(frozen=True)
+class Record:
+    source: Path  # absolute path of the record file
+    shown: str  # the path as diagnostics show it (relative to the site root)
+    item_id: str
+    slug: str
+    title: str
+    date: dt.date  # 信息形成或变更日期
+    published: dt.date  # 公开日期
+    index_no: str
+    index_no_derived: bool = False
+    projects: tuple[str, ...] = ()
+    window: Period | None = None  # 公示期
+    fields: dict = field(default_factory=dict)
+    rows: tuple[Row, ...] = ()
+    rows_source: str = ""  # the spreadsheet the rows came from, if any
+    attachments: tuple[Attachment, ...] = ()
+    draft: bool = False
+    body: str = ""
+    body_line: int = 0  # line of the file where the body starts
+    where: dict = field(default_factory=dict, compare=False)  # key -> Location
+
+    @property
+    def category(self) -> str:
+        return self.item_id.split("/", 1)[0]
+
+    @property
+    def url(self) -> str:
+        return f"{self.item_id}/{self.slug}.html"
+
+    def locate(self, key: str) -> Location:
+        return self.where.get(key) or Location(self.shown, 1, 1)

@@ -1,0 +1,440 @@
+"""Check every raw record against its catalog item and turn it into a typed Record.
+
+Every problem is reported with the line of the key or value (or the spreadsheet
+cell) it concerns; a record with errors yields no Record, but checking goes on so
+that one run lists everything.
+"""
+from __future__ import annotations
+
+import difflib
+import zlib
+from pathlib import Path
+
+from . import fieldtypes, tables, yamlsource
+from .catalog import Catalog, FieldSpec, Item
+from .config import SiteConfig
+from .diagnostics import Location, Report, display_path
+from .load import RawRecord, SourceFile, discover, read
+from .records import Attachment, Record, Row
+
+RECORD_KEYS = ("title", "date", "published", "index_no", "project", "window", "fields",
+               "rows", "rows_from", "attachments", "draft", "body")
+CHINESE_KEYS = {"标题": "title", "名称": "title", "信息名称": "title", "日期": "date", "成文日期": "date",
+                "公开日期": "published", "发布日期": "published", "项目编码": "project", "项目": "project",
+                "公示期": "window", "公示期限": "window", "附件": "attachments", "索引号": "index_no",
+                "正文": "body", "草稿": "draft", "字段": "fields", "名单": "rows"}
+EMPTY_CELLS = ("", "-", "—", "－", "/", "无")
+
+
+def _pos(data, key, value=True):
+    positions = getattr(data, "value_pos" if value else "key_pos", None) or {}
+    return positions.get(key) or getattr(data, "pos", (1, 1))
+
+
+class _Checker:
+    """Validates one record; collects its diagnostics in the shared report."""
+
+    def __init__(self, raw: RawRecord, item: Item, site: SiteConfig, report: Report):
+        self.raw, self.item, self.site, self.report = raw, item, site, report
+        self.file: SourceFile = raw.file
+        self.failed = False
+        self.where: dict[str, Location] = {}
+
+    # -- reporting --------------------------------------------------------------------
+    def at(self, data, key, value=True) -> Location:
+        return Location(self.file.shown, *_pos(data, key, value))
+
+    def error(self, where: Location, code: str, message: str, hint: str = "") -> None:
+        self.failed = True
+        self.report.error(where, code, message, hint)
+
+    def warning(self, where: Location, code: str, message: str, hint: str = "") -> None:
+        self.report.warning(where, code, message, hint)
+
+    # -- values -----------------------------------------------------------------------
+    def value(self, spec: FieldSpec, raw, where: Location, context: str):
+        """The typed value of one field or cell, or None (with an error) when invalid."""
+        try:
+            value = fieldtypes.TYPES[spec.type].parse(raw)
+        except fieldtypes.Invalid as problem:
+            self.error(where, "field-value", f"{context}“{spec.name}”{problem.message}",
+                       problem.hint or f"应填写{spec.type_label}")
+            return None
+        if spec.type == "enum" and value not in spec.values:
+            close = difflib.get_close_matches(value, spec.values, n=1, cutoff=0.5)
+            hint = (f"是否想写“{close[0]}”？" if close else "") + "可选：" + "、".join(spec.values)
+            self.error(where, "enum-value", f"{context}“{spec.name}”不能取“{value}”", hint)
+            return None
+        doubt = fieldtypes.TYPES[spec.type].doubt
+        message = doubt(value) if doubt else ""
+        if message:
+            self.warning(where, "field-doubt", f"{context}“{spec.name}”：{message}", "")
+        return value
+
+    @staticmethod
+    def empty(raw) -> bool:
+        return raw is None or (isinstance(raw, str) and raw.strip(" \t\u3000") in EMPTY_CELLS)
+
+    def mapping_values(self, specs: dict, data, context: str, where_of, missing_at: Location,
+                       unknown_hint: str) -> dict:
+        values = {}
+        for key in data:
+            if key not in specs:
+                close = difflib.get_close_matches(key, list(specs), n=1, cutoff=0.5)
+                self.error(where_of(key, False), "unknown-field",
+                           f"事项“{self.item.name}”没有{context}“{key}”",
+                           (f"是否想写“{close[0]}”？" if close else "") + unknown_hint)
+        for name, spec in specs.items():
+            raw = data.get(name)
+            if self.empty(raw):
+                values[name] = None
+                if spec.required:
+                    self.error(missing_at, "missing-field", f"缺少必填的{context}“{name}”",
+                               f"应填写{spec.type_label}，例如 {spec.example or fieldtypes.TYPES[spec.type].example}")
+                continue
+            values[name] = self.value(spec, raw, where_of(name, True), context)
+        return values
+
+    # -- record keys --------------------------------------------------------------------
+    def check(self) -> Record | None:
+        data = self.raw.data
+        for key in data:
+            if key not in RECORD_KEYS or (key == "body" and self.raw.body is not None):
+                self.unknown_key(key)
+        title = self.text_key("title", required=True)
+        date = self.date_key("date", required=True)
+        published = self.date_key("published") or date
+        if date and published and published < date:
+            self.error(self.at(data, "published"), "published-before-date",
+                       f"公开日期 {published} 早于信息形成日期 {date}", "检查 date 和 published 是否写反")
+        projects = self.projects()
+        window = self.window()
+        fields = self.fields()
+        rows, rows_source = self.rows()
+        attachments = self.attachments()
+        draft = self.draft()
+        index_no = self.text_key("index_no")
+        body, body_line = self.body()
+        if self.failed:
+            return None
+        return Record(source=self.file.path, shown=self.file.shown, item_id=self.item.id, slug=self.file.slug,
+                      title=title, date=date, published=published, index_no=index_no or "",
+                      projects=projects, window=window, fields=fields, rows=rows, rows_source=rows_source,
+                      attachments=attachments, draft=draft, body=body, body_line=body_line,
+                      where=self.where)
+
+    def unknown_key(self, key: str) -> None:
+        where = self.at(self.raw.data, key, value=False)
+        if key == "body":
+            self.error(where, "unknown-key", "Markdown 记录的正文写在第二个 --- 之后，不用 body:", "")
+            return
+        specs = self.item.field_map
+        if key in specs or key in self.item.row_map:
+            hint = f"“{key}”是本事项的{'字段，写在 fields: 下面' if key in specs else '名单列，写在 rows: 的每一行中'}"
+        elif key in CHINESE_KEYS:
+            hint = f"这里的键用英文：{CHINESE_KEYS[key]}"
+        else:
+            close = difflib.get_close_matches(key, RECORD_KEYS, n=1, cutoff=0.6)
+            hint = f"是否想写“{close[0]}”？" if close else "可用的键：" + "、".join(RECORD_KEYS)
+        self.error(where, "unknown-key", f"记录中没有“{key}”这一项", hint)
+
+    def text_key(self, key: str, required: bool = False) -> str | None:
+        data = self.raw.data
+        self.where[key] = self.at(data, key)
+        if self.empty(data.get(key)):
+            if required:
+                self.error(Location(self.file.shown, *data.pos), "missing-key", f"缺少必填的“{key}”",
+                           "title 是信息名称" if key == "title" else "")
+            return None
+        try:
+            return fieldtypes.as_text(data[key])
+        except fieldtypes.Invalid as problem:
+            self.error(self.at(data, key), "key-type", f"“{key}”{problem.message}", problem.hint)
+            return None
+
+    def date_key(self, key: str, required: bool = False):
+        data = self.raw.data
+        self.where[key] = self.at(data, key)
+        if self.empty(data.get(key)):
+            if required:
+                self.error(Location(self.file.shown, *data.pos), "missing-key", f"缺少必填的“{key}”",
+                           "date 是信息形成或变更的日期，写作 2026-03-15")
+            return None
+        try:
+            return fieldtypes.parse_date(data[key])
+        except fieldtypes.Invalid as problem:
+            self.error(self.at(data, key), "bad-date", f"“{key}”：{problem.message}", problem.hint)
+            return None
+
+    def projects(self) -> tuple[str, ...]:
+        raw = self.raw.data.get("project")
+        if self.empty(raw):
+            return ()
+        values = raw if isinstance(raw, list) else [raw]
+        codes = []
+        for i, value in enumerate(values):
+            where = (Location(self.file.shown, *raw.item_pos[i]) if isinstance(raw, list)
+                     else self.at(self.raw.data, "project"))
+            try:
+                codes.append(fieldtypes.parse_project_code(value))
+            except fieldtypes.Invalid as problem:
+                self.error(where, "bad-project", problem.message, problem.hint)
+        return tuple(codes)
+
+    def window(self):
+        raw = self.raw.data.get("window")
+        self.where["window"] = self.at(self.raw.data, "window")
+        if self.empty(raw):
+            return None
+        try:
+            return fieldtypes.parse_period(raw)
+        except fieldtypes.Invalid as problem:
+            self.error(self.at(self.raw.data, "window"), "bad-window", f"公示期 window：{problem.message}",
+                       problem.hint)
+            return None
+
+    def fields(self) -> dict:
+        data = self.raw.data
+        raw = data.get("fields")
+        specs = self.item.field_map
+        if raw is None:
+            raw = yamlsource.YDict()
+            raw.pos, raw.key_pos, raw.value_pos = data.pos, {}, {}
+        if not isinstance(raw, dict):
+            self.error(self.at(data, "fields"), "key-type", "fields 应为键值对（字段名: 值）",
+                       "在 fields: 下面缩进两个空格，每行写一个字段")
+            return {}
+        for name in raw:
+            self.where["fields." + name] = self.at(raw, name)
+        missing_at = self.at(data, "fields", value=False) if "fields" in data else Location(self.file.shown, *data.pos)
+        return self.mapping_values(specs, raw, "字段", lambda k, v: self.at(raw, k, v), missing_at,
+                                   "本事项的字段：" + ("、".join(specs) or "（无）"))
+
+    # -- rows ---------------------------------------------------------------------------
+    def rows(self) -> tuple[tuple[Row, ...], str]:
+        data = self.raw.data
+        has_rows, has_source = "rows" in data, "rows_from" in data
+        if self.item.kind == "document":
+            for key in ("rows", "rows_from"):
+                if key in data:
+                    self.error(self.at(data, key, False), "unexpected-rows",
+                               f"事项“{self.item.name}”是单篇文件，不能有名单（{key}）",
+                               "把内容写进 fields 或正文")
+            return (), ""
+        if has_rows and has_source:
+            self.error(self.at(data, "rows_from", False), "rows-twice", "rows 和 rows_from 只能写一个", "")
+            return (), ""
+        if not has_rows and not has_source:
+            self.error(Location(self.file.shown, *data.pos), "missing-rows",
+                       f"名单类事项“{self.item.name}”需要 rows（直接写各行）或 rows_from（表格文件）", "")
+            return (), ""
+        if has_source:
+            return self.table_rows()
+        raw = data["rows"]
+        if not isinstance(raw, list) or not raw:
+            self.error(self.at(data, "rows"), "key-type", "rows 应为非空列表，每一行以“- ”开头", "")
+            return (), ""
+        rows = []
+        for i, entry in enumerate(raw):
+            where = Location(self.file.shown, *raw.item_pos[i])
+            if not isinstance(entry, dict):
+                self.error(where, "row-type", f"第 {i + 1} 行应为键值对（列名: 值）", "")
+                continue
+            values = self.mapping_values(self.item.row_map, entry, "列", lambda k, v, e=entry: self.at(e, k, v),
+                                         where, self.undeclared_hint())
+            cells = {name: self.at(entry, name) for name in entry}
+            rows.append(Row(values, where, cells))
+        return tuple(rows), ""
+
+    def undeclared_hint(self) -> str:
+        return "；若是本地需要的列，请在 content/_catalog.yaml 中声明（内部使用、不公开的列写 publish: false）"
+
+    def table_rows(self) -> tuple[tuple[Row, ...], str]:
+        data = self.raw.data
+        where = self.at(data, "rows_from")
+        path = self.local_path(data.get("rows_from"), where, "rows_from")
+        if path is None:
+            return (), ""
+        if path.suffix.lower() not in tables.TABLE_SUFFIXES:
+            self.error(where, "rows-from-type", f"rows_from 只支持 {'、'.join(tables.TABLE_SUFFIXES)} 文件", "")
+            return (), ""
+        shown = display_path(path, self.site.root)
+        try:
+            table = tables.read_table(path, shown)
+        except tables.TableProblem as problem:
+            self.error(problem.where, "table", problem.message, problem.hint)
+            return (), shown
+        specs = self.item.row_map
+        columns = {}
+        for index, name in enumerate(table.header):
+            if not name:
+                continue
+            if name not in specs:
+                close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.5)
+                self.error(table.header_cells[index], "unknown-column",
+                           f"事项“{self.item.name}”没有“{name}”这一列",
+                           (f"是否想写“{close[0]}”？" if close else "本事项的列：" + "、".join(specs))
+                           + self.undeclared_hint())
+            elif name in columns:
+                self.error(table.header_cells[index], "duplicate-column", f"列“{name}”出现了两次", "")
+            else:
+                columns[name] = index
+        for name, spec in specs.items():
+            if spec.required and name not in columns:
+                self.error(table.header_cells[0] if table.header_cells else Location(shown), "missing-column",
+                           f"表格缺少必填的列“{name}”", "第一行是列名，须与目录中的字段名一致")
+        rows = []
+        for cells, locations, row_where in table.rows:
+            values, cell_where = {}, {}
+            for name, spec in specs.items():
+                index = columns.get(name)
+                raw = cells[index] if index is not None and index < len(cells) else None
+                if index is not None:
+                    cell_where[name] = locations[index] if index < len(locations) else row_where
+                if self.empty(raw):
+                    values[name] = None
+                    if spec.required and index is not None:
+                        self.error(cell_where[name], "missing-field", f"缺少必填的列“{name}”",
+                                   f"应填写{spec.type_label}")
+                    continue
+                values[name] = self.value(spec, raw, cell_where[name], "列")
+            rows.append(Row(values, row_where, cell_where))
+        if not rows:
+            self.error(Location(shown), "empty-table", "表格中没有数据行", "")
+        return tuple(rows), shown
+
+    # -- files beside the record ------------------------------------------------------
+    def local_path(self, raw, where: Location, key: str) -> Path | None:
+        """A file named relative to the record's folder; it may not leave that folder."""
+        try:
+            text = fieldtypes.as_text(raw)
+        except fieldtypes.Invalid as problem:
+            self.error(where, "key-type", f"{key}：{problem.message}", "写文件名，如 results.xlsx")
+            return None
+        folder = self.file.path.parent.resolve()
+        path = (folder / text).resolve()
+        if not text or not path.is_relative_to(folder):
+            self.error(where, "path-escape", f"文件“{text}”不在记录所在的文件夹中",
+                       f"把文件放进 {display_path(folder, self.site.root)}/，再只写文件名")
+            return None
+        if not path.is_file():
+            self.error(where, "file-missing", f"找不到文件“{text}”",
+                       f"文件应放在 {display_path(folder, self.site.root)}/ 中，注意大小写和扩展名")
+            return None
+        return path
+
+    def attachments(self) -> tuple[Attachment, ...]:
+        data = self.raw.data
+        raw = data.get("attachments")
+        if self.empty(raw):
+            return ()
+        if not isinstance(raw, list):
+            self.error(self.at(data, "attachments"), "key-type", "attachments 应为列表，每个附件一行“- 文件名”", "")
+            return ()
+        found = []
+        for i, entry in enumerate(raw):
+            where = Location(self.file.shown, *raw.item_pos[i])
+            title = None
+            if isinstance(entry, dict):
+                unknown = sorted(set(entry) - {"path", "title"})
+                if unknown or "path" not in entry:
+                    self.error(where, "attachment", "附件写作“- 文件名”或 {path: 文件名, title: 显示名称}", "")
+                    continue
+                title, entry = entry.get("title"), entry["path"]
+            path = self.local_path(entry, where, "附件")
+            if path is not None:
+                found.append(Attachment(path, path.name, fieldtypes.as_text(title) if title else path.name,
+                                        path.stat().st_size, where))
+        return tuple(found)
+
+    def draft(self) -> bool:
+        raw = self.raw.data.get("draft")
+        if raw is None:
+            return False
+        if not isinstance(raw, bool):
+            self.error(self.at(self.raw.data, "draft"), "key-type", "draft 应为 true 或 false", "")
+            return False
+        return raw
+
+    def body(self) -> tuple[str, int]:
+        data = self.raw.data
+        if self.raw.body is not None:
+            body, line = self.raw.body, self.raw.body_line
+        else:
+            body, line = "", 0
+            if "body" in data:
+                try:
+                    body = fieldtypes.as_text(data["body"])
+                except fieldtypes.Invalid as problem:
+                    self.error(self.at(data, "body"), "key-type", f"body {problem.message}", problem.hint)
+                line = _pos(data, "body")[0] + 1
+        self.where["body"] = Location(self.file.shown, max(line, 1), 1)
+        if self.item.body_required and not body.strip():
+            self.error(Location(self.file.shown, *data.pos), "missing-body",
+                       f"缺少正文（{self.item.body_label}）",
+                       "Markdown 记录在第二个 --- 之后写正文；YAML 记录写在 body: | 下面")
+        return body, line
+
+
+def check_record(raw: RawRecord, item: Item, site: SiteConfig, report: Report) -> Record | None:
+    return _Checker(raw, item, site, report).check()
+
+
+def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report) -> list[Record]:
+    """Duplicate 索引号 are errors; a missing one gets a warning and a number derived
+    from the record's path, stable across builds, until staff write one in."""
+    from dataclasses import replace
+
+    first: dict[str, Record] = {}
+    kept = []
+    for record in sorted(records, key=lambda r: r.shown):
+        if not record.index_no:
+            continue
+        if record.index_no in first:
+            report.error(record.locate("index_no"), "duplicate-index-no",
+                         f"索引号“{record.index_no}”与 {first[record.index_no].shown} 重复",
+                         "索引号必须唯一且一经公开不再改变；给较新的记录换一个流水号")
+            continue
+        first[record.index_no] = record
+    used = set(first)
+    for record in sorted(records, key=lambda r: r.shown):
+        if record.index_no:
+            if first.get(record.index_no) is record:
+                kept.append(record)
+            continue
+        serial = 90000 + zlib.crc32(record.shown.encode()) % 10000
+        number = site.index_format.format(prefix=site.index_prefix, year=record.date.year,
+                                          month=record.date.month, serial=serial)
+        while number in used:
+            serial = serial + 1 if serial < 99999 else 90000
+            number = site.index_format.format(prefix=site.index_prefix, year=record.date.year,
+                                              month=record.date.month, serial=serial)
+        used.add(number)
+        report.warning(Location(record.shown, 1, 1), "missing-index-no", f"记录没有索引号，暂用 {number}",
+                       f"请写入 index_no: {number}（或按本单位规则编号）；索引号一经公开不再改变")
+        kept.append(replace(record, index_no=number, index_no_derived=True))
+    return kept
+
+
+def load_records(site: SiteConfig, catalog: Catalog, report: Report) -> list[Record]:
+    """Every record of the site, validated; problems go to the report."""
+    records = []
+    for file in discover(site.content_dir, site.root, catalog, report):
+        try:
+            raw = read(file)
+        except yamlsource.YamlProblem as problem:
+            report.error(Location(file.shown, problem.line, problem.col), problem.code, problem.message, problem.hint)
+            continue
+        item = catalog.by_id[file.item_id]
+        record = check_record(raw, item, site, report)
+        if record is not None:
+            records.append(record)
+    visible = {i.id for i in catalog.for_level(site.level).items}
+    for record in records:
+        item = catalog.by_id[record.item_id]
+        if record.item_id not in visible:
+            report.warning(Location(record.shown, 1, 1), "level", f"事项“{item.name}”不在{site.level}公开目录中，这条记录不会发布",
+                           "公开层级见目录的“公开层级”一栏")
+        elif item.on_request_only:
+            report.warning(Location(record.shown, 1, 1), "on-request", f"事项“{item.name}”只依申请公开，这条记录不会发布", "")
+    return assign_index_numbers(records, site, report)
