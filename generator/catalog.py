@@ -31,6 +31,7 @@ class FieldSpec:
     example: str = ""
     help: str = ""
     scope: str = "record"  # "record": under fields:, "row": a column under rows:
+    enum: str = ""  # the named value list (schema.yaml enums) the values come from
 
     @property
     def type_label(self) -> str:
@@ -149,10 +150,11 @@ def _field_spec(raw, scope: str, enums: dict) -> FieldSpec:
         raise _SpecError(f"字段“{raw['name']}”的类型“{type_name}”不存在",
                          "可用的类型：" + "、".join(fieldtypes.TYPES), raw)
     values = raw.get("values", ())
+    enum_name = ""
     if isinstance(values, str):
         if values not in enums:
-            raise _SpecError(f"取值表“{values}”不存在", "", raw)
-        values = enums[values]
+            raise _SpecError(f"取值表“{values}”不存在", "可用：" + "、".join(enums), raw)
+        enum_name, values = values, enums[values]
     if type_name == "enum" and not values:
         raise _SpecError(f"限定取值的字段“{raw['name']}”需要 values", "", raw)
     for key in ("required", "mask", "publish"):
@@ -164,7 +166,8 @@ def _field_spec(raw, scope: str, enums: dict) -> FieldSpec:
     publish = raw.get("publish", type_name != "bank_card")
     return FieldSpec(name=str(raw["name"]), type=type_name, required=raw.get("required", False),
                      mask=mask, publish=publish, values=tuple(str(v) for v in values),
-                     example=str(raw.get("example", "")), help=str(raw.get("help", "")), scope=scope)
+                     example=str(raw.get("example", "")), help=str(raw.get("help", "")), scope=scope,
+                     enum=enum_name)
 
 
 def _deadline(raw) -> Deadline:
@@ -323,6 +326,17 @@ def _extend_item(old: Item, raw: dict, enums: dict) -> Item:
                    note=str(raw.get("note", old.note)), local=True)
 
 
+def _with_enums(catalog: Catalog, enums: dict) -> Catalog:
+    """Every field drawing on a named value list gets the values the extension added."""
+    def widen(spec: FieldSpec) -> FieldSpec:
+        if not spec.enum:
+            return spec
+        return replace(spec, values=spec.values + tuple(v for v in enums[spec.enum] if v not in spec.values))
+    items = tuple(replace(i, fields=tuple(map(widen, i.fields)), rows=tuple(map(widen, i.rows)))
+                  for i in catalog.items)
+    return Catalog(catalog.categories, items)
+
+
 def _where(raw, shown: str) -> Location:
     if isinstance(raw, (yamlsource.YDict, yamlsource.YList)):
         return Location(shown, *raw.pos)
@@ -357,6 +371,7 @@ def extend(base: Catalog, enums: dict, path: Path, root: Path) -> Catalog:
     enums = dict(enums)
     for name, values in (data.get("enums") or {}).items():
         enums[name] = tuple(enums.get(name, ())) + tuple(str(v) for v in values if str(v) not in enums.get(name, ()))
+    base = _with_enums(base, enums)
     categories = {c.id: c for c in base.categories}
     for raw in data.get("categories") or ():
         if not isinstance(raw, dict) or not SLUG.fullmatch(str(raw.get("id", ""))) or not raw.get("name"):

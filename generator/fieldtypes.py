@@ -52,6 +52,8 @@ class Period:
 
 
 def as_text(raw) -> str:
+    if type(raw) is str:
+        return raw.strip()
     if isinstance(raw, bool) or raw is None:
         raise Invalid("应为文字", "如果想写“是/否”，请直接写汉字；true/false 在这里没有意义")
     if isinstance(raw, (dict, list)):

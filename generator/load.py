@@ -104,7 +104,7 @@ def read(file: SourceFile) -> RawRecord:
     if not text.strip():
         raise yamlsource.YamlProblem(1, 1, "empty-file", "文件是空的",
                                      "用 python -m generator new 事项id 生成一个记录模板")
-    if file.path.suffix == ".md":
+    if file.path.suffix.lower() == ".md":
         front, body, body_line = yamlsource.split_front_matter(text)
         data = yamlsource.parse(front, line_offset=1)
     else:

@@ -22,7 +22,17 @@ class Attachment:
 class Row:
     values: dict  # column name -> typed value, None when the cell is empty
     where: Location
-    cells: dict = field(default_factory=dict, compare=False)  # column -> Location of the cell
+    # column -> (line, col) in a YAML or CSV file, or "Sheet1!C17" in a spreadsheet;
+    # kept raw because big lists have millions of cells and few ever need a location.
+    positions: dict = field(default_factory=dict, compare=False)
+
+    def locate(self, column: str) -> Location:
+        position = self.positions.get(column)
+        if isinstance(position, str):
+            return Location(self.where.path, cell=position)
+        if position:
+            return Location(self.where.path, *position)
+        return self.where
 
 
 @dataclass(frozen=True)

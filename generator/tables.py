@@ -25,9 +25,40 @@ class TableProblem(Exception):
 
 @dataclass(frozen=True)
 class Table:
+    shown: str
+    sheet: str  # "" for CSV
     header: list  # column names, trimmed
-    header_cells: list  # Location of each header cell
-    rows: list  # list of (cells: list of raw values, locations: list of Location, row Location)
+    header_row: int  # 1-based line (CSV) or row (spreadsheet) of the header
+    rows: list  # list of (raw cells, 1-based line or row number)
+
+    def position(self, row: int, col: int):
+        """Where a cell is: (line, col) in a CSV, "Sheet1!C17" in a spreadsheet (col 0-based)."""
+        return f"{self.sheet}!{column_letter(col)}{row}" if self.sheet else (row, col + 1)
+
+    def positions(self, row: int, columns: dict) -> "CellPositions":
+        return CellPositions(self, row, columns)
+
+    def locate(self, row: int, col: int) -> Location:
+        position = self.position(row, col)
+        if isinstance(position, str):
+            return Location(self.shown, cell=position)
+        return Location(self.shown, *position)
+
+
+class CellPositions:
+    """The positions of one table row's cells, computed only when asked for."""
+
+    __slots__ = ("table", "row", "columns")
+
+    def __init__(self, table: Table, row: int, columns: dict):
+        self.table, self.row, self.columns = table, row, columns
+
+    def get(self, column: str):
+        index = self.columns.get(column)
+        return None if index is None else self.table.position(self.row, index)
+
+    def __reduce__(self):  # pickled as a plain dict when records cross processes
+        return dict, ({name: self.get(name) for name in self.columns},)
 
 
 def _trim(value) -> str:
@@ -50,24 +81,21 @@ def read_csv(path: Path, shown: str) -> Table:
         raise TableProblem(Location(shown, problem.line, problem.col), problem.message,
                            "用 Excel 另存为“CSV UTF-8（逗号分隔）”") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header, header_cells, rows = None, [], []
+    header, header_row, rows = None, 0, []
     try:
         for cells in reader:
-            line = reader.line_num
-            if not any(_trim(c) for c in cells):
+            if not any(c.strip() for c in cells):
                 continue
             if header is None:
-                header = [_trim(c) for c in cells]
-                header_cells = [Location(shown, line, i + 1) for i in range(len(cells))]
-                continue
-            rows.append((cells, [Location(shown, line, i + 1) for i in range(len(cells))],
-                         Location(shown, line, 1)))
+                header, header_row = [_trim(c) for c in cells], reader.line_num
+            else:
+                rows.append((cells, reader.line_num))
     except csv.Error as exc:
         raise TableProblem(Location(shown, reader.line_num, 1), f"CSV 格式错误（{exc}）",
                            "检查引号是否成对") from None
     if header is None:
         raise TableProblem(Location(shown), "表格是空的", "第一行应为列名")
-    return Table(header, header_cells, rows)
+    return Table(shown, "", header, header_row, rows)
 
 
 def read_spreadsheet(path: Path, shown: str) -> Table:
@@ -81,21 +109,17 @@ def read_spreadsheet(path: Path, shown: str) -> Table:
         raise TableProblem(Location(shown), f"无法读取表格文件（{exc}）",
                            "确认文件能用 Excel 或 WPS 打开，并另存为 .xlsx") from None
 
-    def cell(row: int, col: int) -> Location:
-        return Location(shown, cell=f"{sheet_name}!{column_letter(col)}{row + 1}")
-
-    header, header_cells, rows = None, [], []
-    for r, cells in enumerate(data):
+    header, header_row, rows = None, 0, []
+    for r, cells in enumerate(data, start=1):
         if not any(_trim(c) for c in cells):
             continue
         if header is None:
-            header = [_trim(c) for c in cells]
-            header_cells = [cell(r, c) for c in range(len(cells))]
-            continue
-        rows.append((list(cells), [cell(r, c) for c in range(len(cells))], cell(r, 0)))
+            header, header_row = [_trim(c) for c in cells], r
+        else:
+            rows.append((list(cells), r))
     if header is None:
         raise TableProblem(Location(shown, cell=f"{sheet_name}!A1"), "表格是空的", "第一行应为列名")
-    return Table(header, header_cells, rows)
+    return Table(shown, sheet_name, header, header_row, rows)
 
 
 def read_table(path: Path, shown: str) -> Table:

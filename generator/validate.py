@@ -7,8 +7,10 @@ that one run lists everything.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
+import os
 import zlib
-from pathlib import Path
+from concurrent.futures import ProcessPoolExecutor
 
 from . import fieldtypes, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
@@ -52,47 +54,54 @@ class _Checker:
         self.report.warning(where, code, message, hint)
 
     # -- values -----------------------------------------------------------------------
-    def value(self, spec: FieldSpec, raw, where: Location, context: str):
-        """The typed value of one field or cell, or None (with an error) when invalid."""
+    def value(self, spec: FieldSpec, raw, locate, key: str, context: str):
+        """The typed value of one field or cell, or None (with an error) when invalid.
+
+        `locate(key)` gives the Location; it is called only when there is something to say.
+        """
+        kind = fieldtypes.TYPES[spec.type]
         try:
-            value = fieldtypes.TYPES[spec.type].parse(raw)
+            value = kind.parse(raw)
         except fieldtypes.Invalid as problem:
-            self.error(where, "field-value", f"{context}“{spec.name}”{problem.message}",
+            self.error(locate(key), "field-value", f"{context}“{spec.name}”{problem.message}",
                        problem.hint or f"应填写{spec.type_label}")
             return None
-        if spec.type == "enum" and value not in spec.values:
+        if spec.values and value not in spec.values:
             close = difflib.get_close_matches(value, spec.values, n=1, cutoff=0.5)
             hint = (f"是否想写“{close[0]}”？" if close else "") + "可选：" + "、".join(spec.values)
-            self.error(where, "enum-value", f"{context}“{spec.name}”不能取“{value}”", hint)
+            self.error(locate(key), "enum-value", f"{context}“{spec.name}”不能取“{value}”", hint)
             return None
-        doubt = fieldtypes.TYPES[spec.type].doubt
-        message = doubt(value) if doubt else ""
-        if message:
-            self.warning(where, "field-doubt", f"{context}“{spec.name}”：{message}", "")
+        if kind.doubt:
+            message = kind.doubt(value)
+            if message:
+                self.warning(locate(key), "field-doubt", f"{context}“{spec.name}”：{message}", "")
         return value
 
     @staticmethod
     def empty(raw) -> bool:
         return raw is None or (isinstance(raw, str) and raw.strip(" \t\u3000") in EMPTY_CELLS)
 
-    def mapping_values(self, specs: dict, data, context: str, where_of, missing_at: Location,
-                       unknown_hint: str) -> dict:
+    def mapping_values(self, specs: dict, data, context: str, missing_at: Location, unknown_hint: str) -> dict:
+        """Typed values of a YAML mapping (fields, or one row) against its field specs."""
         values = {}
+        locate = lambda key: self.at(data, key)  # noqa: E731
+        misspelt = set()  # a typo is one defect: no second error for the field it meant
         for key in data:
             if key not in specs:
-                close = difflib.get_close_matches(key, list(specs), n=1, cutoff=0.5)
-                self.error(where_of(key, False), "unknown-field",
+                close = difflib.get_close_matches(key, [s for s in specs if s not in data], n=1, cutoff=0.5)
+                misspelt.update(close)
+                self.error(self.at(data, key, False), "unknown-field",
                            f"事项“{self.item.name}”没有{context}“{key}”",
                            (f"是否想写“{close[0]}”？" if close else "") + unknown_hint)
         for name, spec in specs.items():
             raw = data.get(name)
-            if self.empty(raw):
+            if raw is None or (type(raw) is str and raw.strip(" \t\u3000") in EMPTY_CELLS):
                 values[name] = None
-                if spec.required:
+                if spec.required and name not in misspelt:
                     self.error(missing_at, "missing-field", f"缺少必填的{context}“{name}”",
                                f"应填写{spec.type_label}，例如 {spec.example or fieldtypes.TYPES[spec.type].example}")
                 continue
-            values[name] = self.value(spec, raw, where_of(name, True), context)
+            values[name] = self.value(spec, raw, locate, name, context)
         return values
 
     # -- record keys --------------------------------------------------------------------
@@ -207,8 +216,7 @@ class _Checker:
         for name in raw:
             self.where["fields." + name] = self.at(raw, name)
         missing_at = self.at(data, "fields", value=False) if "fields" in data else Location(self.file.shown, *data.pos)
-        return self.mapping_values(specs, raw, "字段", lambda k, v: self.at(raw, k, v), missing_at,
-                                   "本事项的字段：" + ("、".join(specs) or "（无）"))
+        return self.mapping_values(specs, raw, "字段", missing_at, "本事项的字段：" + ("、".join(specs) or "（无）"))
 
     # -- rows ---------------------------------------------------------------------------
     def rows(self) -> tuple[tuple[Row, ...], str]:
@@ -240,10 +248,8 @@ class _Checker:
             if not isinstance(entry, dict):
                 self.error(where, "row-type", f"第 {i + 1} 行应为键值对（列名: 值）", "")
                 continue
-            values = self.mapping_values(self.item.row_map, entry, "列", lambda k, v, e=entry: self.at(e, k, v),
-                                         where, self.undeclared_hint())
-            cells = {name: self.at(entry, name) for name in entry}
-            rows.append(Row(values, where, cells))
+            values = self.mapping_values(self.item.row_map, entry, "列", where, self.undeclared_hint())
+            rows.append(Row(values, where, entry.value_pos))
         return tuple(rows), ""
 
     def undeclared_hint(self) -> str:
@@ -271,34 +277,33 @@ class _Checker:
                 continue
             if name not in specs:
                 close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.5)
-                self.error(table.header_cells[index], "unknown-column",
+                self.error(table.locate(table.header_row, index), "unknown-column",
                            f"事项“{self.item.name}”没有“{name}”这一列",
                            (f"是否想写“{close[0]}”？" if close else "本事项的列：" + "、".join(specs))
                            + self.undeclared_hint())
             elif name in columns:
-                self.error(table.header_cells[index], "duplicate-column", f"列“{name}”出现了两次", "")
+                self.error(table.locate(table.header_row, index), "duplicate-column", f"列“{name}”出现了两次", "")
             else:
                 columns[name] = index
         for name, spec in specs.items():
             if spec.required and name not in columns:
-                self.error(table.header_cells[0] if table.header_cells else Location(shown), "missing-column",
+                self.error(table.locate(table.header_row, 0), "missing-column",
                            f"表格缺少必填的列“{name}”", "第一行是列名，须与目录中的字段名一致")
+        used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
         rows = []
-        for cells, locations, row_where in table.rows:
-            values, cell_where = {}, {}
-            for name, spec in specs.items():
-                index = columns.get(name)
-                raw = cells[index] if index is not None and index < len(cells) else None
-                if index is not None:
-                    cell_where[name] = locations[index] if index < len(locations) else row_where
-                if self.empty(raw):
-                    values[name] = None
-                    if spec.required and index is not None:
-                        self.error(cell_where[name], "missing-field", f"缺少必填的列“{name}”",
+        for cells, number in table.rows:
+            values = dict.fromkeys(specs)
+            locate = lambda name, n=number: table.locate(n, columns[name])  # noqa: E731
+            width = len(cells)
+            for name, spec, index in used:
+                raw = cells[index] if index < width else None
+                if raw is None or (type(raw) is str and raw.strip(" \t\u3000") in EMPTY_CELLS):
+                    if spec.required:
+                        self.error(locate(name), "missing-field", f"缺少必填的列“{name}”",
                                    f"应填写{spec.type_label}")
                     continue
-                values[name] = self.value(spec, raw, cell_where[name], "列")
-            rows.append(Row(values, row_where, cell_where))
+                values[name] = self.value(spec, raw, locate, name, "列")
+            rows.append(Row(values, table.locate(number, 0), table.positions(number, columns)))
         if not rows:
             self.error(Location(shown), "empty-table", "表格中没有数据行", "")
         return tuple(rows), shown
@@ -416,19 +421,43 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
     return kept
 
 
-def load_records(site: SiteConfig, catalog: Catalog, report: Report) -> list[Record]:
-    """Every record of the site, validated; problems go to the report."""
-    records = []
-    for file in discover(site.content_dir, site.root, catalog, report):
+def _check_files(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> tuple[list[Record], Report]:
+    report, records = Report(), []
+    for file in files:
         try:
             raw = read(file)
         except yamlsource.YamlProblem as problem:
             report.error(Location(file.shown, problem.line, problem.col), problem.code, problem.message, problem.hint)
             continue
-        item = catalog.by_id[file.item_id]
-        record = check_record(raw, item, site, report)
+        record = check_record(raw, catalog.by_id[file.item_id], site, report)
         if record is not None:
             records.append(record)
+    return records, report
+
+
+PARALLEL_FROM = 400  # files; below this a process pool costs more than it saves
+
+
+def _check_all(site: SiteConfig, catalog: Catalog, files: list[SourceFile], report: Report) -> list[Record]:
+    """Read and check the files, on every core when there are many."""
+    workers = os.cpu_count() or 1
+    if len(files) < PARALLEL_FROM or workers < 2:
+        records, found = _check_files(site, catalog, files)
+        report.extend(found)
+        return records
+    chunks = [files[i::workers * 4] for i in range(workers * 4)]
+    records = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for chunk_records, found in pool.map(_check_files, [site] * len(chunks), [catalog] * len(chunks), chunks):
+            records.extend(chunk_records)
+            report.extend(found)
+    return records
+
+
+def load_records(site: SiteConfig, catalog: Catalog, report: Report) -> list[Record]:
+    """Every record of the site, validated; problems go to the report."""
+    files = discover(site.content_dir, site.root, catalog, report)
+    records = _check_all(site, catalog, files, report)
     visible = {i.id for i in catalog.for_level(site.level).items}
     for record in records:
         item = catalog.by_id[record.item_id]

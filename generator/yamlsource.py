@@ -110,6 +110,8 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
         raise YamlProblem(line, col, "encoding", "文件不是 UTF-8 编码", hint) from None
+    if "\r" in text:  # files saved on Windows: CRLF (or old Mac CR) line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1

@@ -1,0 +1,45 @@
+"""Time loading and validating a synthetic site: `python bench/load_bench.py --records 10000`.
+
+Prints the median of several runs. Never run as a test.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generator.catalog import load_catalog  # noqa: E402
+from generator.config import load_site  # noqa: E402
+from generator.diagnostics import Report  # noqa: E402
+from generator.validate import load_records  # noqa: E402
+import synth  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--max-rows", type=int, default=500, help="lists have 20 to this many rows")
+    parser.add_argument("--work", default=str(Path(__file__).parent / "work" / "load"))
+    args = parser.parse_args()
+    site_path = synth.write_site(Path(args.work), args.records, max_rows=args.max_rows)
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        site = load_site(site_path)
+        report = Report()
+        records = load_records(site, load_catalog(site), report)
+        times.append(time.perf_counter() - start)
+    rows = sum(len(r.rows) for r in records)
+    print(f"{len(records)} records ({rows} rows), {len(report.errors)} errors, "
+          f"{len(report.warnings)} warnings; load+validate median {statistics.median(times):.2f} s "
+          f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+
+
+if __name__ == "__main__":
+    main()

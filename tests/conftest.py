@@ -1,0 +1,54 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+MINIMAL_SITE = """\
+title: 测试县住房保障信息公开专栏
+department: 测试县住房和城乡建设局
+level: 县级
+base_url: https://www.example.gov.cn/zfbz/
+index_prefix: TEST
+"""
+
+
+def write_site(root: Path, files: dict, site_yaml: str = MINIMAL_SITE) -> Path:
+    """A site under root: site.yaml plus files given as {relative path: text or bytes}."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text(site_yaml, encoding="utf-8")
+    (root / "content").mkdir(exist_ok=True)
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root / "site.yaml"
+
+
+def run(*args, cwd=None, env=None):
+    """Run the command line as a user would: a separate process."""
+    full_env = dict(os.environ, **(env or {}))
+    full_env.pop("GENERATOR_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, env=full_env, timeout=300)
+
+
+@pytest.fixture
+def site(tmp_path):
+    def make(files: dict, site_yaml: str = MINIMAL_SITE) -> Path:
+        return write_site(tmp_path / "site", files, site_yaml)
+    return make
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    shutil.copytree(FIXTURES / name, dest)
+    return dest
