@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from . import __version__
+from .build import build
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ConfigError, ContentError, Report
@@ -52,6 +53,23 @@ def cmd_validate(args) -> int:
     return EXIT_CONTENT if report.has_errors() else EXIT_OK
 
 
+def cmd_build(args) -> int:
+    out = Path(args.out).resolve() if args.out else None
+    result = build(Path(args.site), out, args.today, args.strict)
+    _print_report(result.report)
+    seen, changes = result.visibility, result.changes
+    print(f"生成完成：发布 {result.records} 条记录；新增 {len(changes.added)} 个文件，更新 {len(changes.changed)} 个，"
+          f"删除 {len(changes.removed)} 个，未变 {changes.unchanged} 个；用时 {result.seconds:.1f} 秒")
+    if seen.withdrawn or seen.scheduled or seen.drafts:
+        print(f"未发布：公示期已过 {len(seen.withdrawn)} 条，定时发布 {len(seen.scheduled)} 条，草稿 {len(seen.drafts)} 条")
+    if result.masked:
+        total = sum(result.masked.values())
+        print(f"已隐藏个人信息 {total} 处：" + "，".join(f"{k} {v}" for k, v in sorted(result.masked.items())))
+    if result.report.warnings:
+        print(_summary(result.report))
+    return EXIT_OK
+
+
 def cmd_catalog(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
@@ -74,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         return sub
 
+    build_verb = verb("build", "检查、隐藏个人信息并生成网站到 output/", cmd_build)
+    build_verb.add_argument("--out", help="输出目录（默认 site.yaml 旁的 output/）")
+    build_verb.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD），用于公示期和定时发布")
+    build_verb.add_argument("--strict", action="store_true", help="把警告也当作错误")
     validate = verb("validate", "检查全部记录，不写任何文件", cmd_validate)
     validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
     catalog = verb("catalog", "输出生效的公开目录（标准目录加本地扩展）", cmd_catalog)

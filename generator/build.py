@@ -1,0 +1,68 @@
+"""The build: every stage in order, one line each.
+
+config → catalog → load/validate → expire → mask → render → leak gate → write
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import expire, leakgate, mask, write
+from .catalog import load_catalog
+from .config import load_site
+from .diagnostics import ContentError, Location, Report
+from .render import Renderer, theme_dir
+from .validate import load_records
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    records: int = 0
+    visibility: expire.Visibility | None = None
+    masked: dict = field(default_factory=dict)  # item name -> values masked in what was published
+    changes: write.Changes | None = None
+    seconds: float = 0.0
+
+
+def _static_files(site) -> dict[str, bytes]:
+    static = theme_dir(site) / "static"
+    return {"static/" + p.relative_to(static).as_posix(): p.read_bytes()
+            for p in sorted(static.rglob("*")) if p.is_file()}
+
+
+def _attachments(records) -> dict[str, bytes]:
+    return {f"{r.item_id}/{r.slug}/{a.name}": a.path.read_bytes() for r in records for a in r.attachments}
+
+
+def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False) -> BuildResult:
+    start = time.perf_counter()
+    site = load_site(site_path)
+    catalog = load_catalog(site)
+    report = Report()
+    records = load_records(site, catalog, report)
+    if strict:
+        report = report.strict()
+    if report.has_errors():
+        raise ContentError(report)
+    day = expire.today(today)
+    seen = expire.sort_out(records, day)
+    masked = mask.mask_records(records, catalog, site)  # every record: all raw values become secrets
+    public = {r.source for r in seen.public}
+    shown = [r for r in masked.records if r.source in public]
+    files = Renderer(site, catalog, day).render(shown)
+    files.update(_static_files(site))
+    files.update(_attachments(shown))
+    for leak in leakgate.scan(files, masked.secrets):
+        report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
+                     "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
+    if report.has_errors():
+        raise ContentError(report)
+    changes = write.sync(files, out or site.root / "output")
+    counts: dict[str, int] = {}
+    for record in shown:
+        if masked.counts[record.source]:
+            name = catalog.by_id[record.item_id].name
+            counts[name] = counts.get(name, 0) + masked.counts[record.source]
+    return BuildResult(report, len(shown), seen, counts, changes, time.perf_counter() - start)

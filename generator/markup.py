@@ -1,0 +1,60 @@
+"""Markdown to safe HTML: tables and heading ids, and nothing executable from content.
+
+Raw HTML in content is shown as text, not interpreted; link and image addresses must
+be http(s), mailto, tel or relative, so no `javascript:` URL survives.
+"""
+from __future__ import annotations
+
+import re
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+_SAFE_URL = re.compile(r"^(?:https?:|mailto:|tel:|#|/|\.{0,2}/|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
+
+
+class _SafeLinks(Treeprocessor):
+    def run(self, root):
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is not None and not _SAFE_URL.match(value.strip()):
+                    element.set(attribute, "#")
+            for attribute in list(element.keys()):
+                if attribute.lower().startswith("on"):
+                    del element.attrib[attribute]
+            if element.tag == "table":
+                element.set("class", "data")
+            elif element.tag == "th":
+                element.set("scope", "col")
+
+
+class _NoRawHtml(Extension):
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+
+
+def _slugify(value: str, separator: str) -> str:
+    return "h-" + re.sub(r"[^\w\u4e00-\u9fff]+", separator, value).strip(separator).lower()
+
+
+class Markdown:
+    """One converter, reset between documents (building it is the slow part)."""
+
+    def __init__(self):
+        self._md = markdown.Markdown(extensions=[
+            "tables", "sane_lists", _NoRawHtml(),
+            "toc",
+        ], extension_configs={"toc": {"slugify": _slugify, "permalink": False}}, output_format="html")
+
+    def convert(self, text: str, top: int = 3) -> str:
+        """HTML of a body whose highest heading becomes h<top>, so the page outline never skips a level."""
+        levels = [len(m) for m in re.findall(r"^(#{1,6})(?=\s)", text, flags=re.MULTILINE)]
+        shift = top - min(levels) if levels else 0
+        if shift:
+            text = re.sub(r"^(#{1,6})(?=\s)", lambda m: "#" * max(1, min(len(m.group(1)) + shift, 6)),
+                          text, flags=re.MULTILINE)
+        return self._md.reset().convert(text)

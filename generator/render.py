@@ -1,0 +1,214 @@
+"""Rendering: masked records and the catalog become the pages of the section.
+
+Every page is a (path, bytes) pair; links between pages are relative, so the section
+works under any path of the CMS. Templates get plain display values only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from .catalog import STAGES, Catalog, Item
+from .config import SiteConfig
+from .fieldtypes import Month, Period
+from .markup import Markdown
+from .records import Record
+
+ROWS_PER_PAGE = 100
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dir(site: SiteConfig) -> Path:
+    """The site's own themes/<name>, else the one shipped beside the package."""
+    own = site.theme_dir
+    return own if own.is_dir() else PACKAGE_THEMES / site.theme
+
+
+def show(value) -> str:
+    """The text a citizen reads for a typed value."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    if isinstance(value, (Period, Month)):
+        return str(value)
+    return str(value)
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+FILE_TYPES = {".pdf": "PDF 文档", ".doc": "Word 文档", ".docx": "Word 文档", ".xls": "Excel 表格",
+              ".xlsx": "Excel 表格", ".csv": "CSV 表格", ".txt": "文本文件", ".ods": "表格", ".zip": "压缩包",
+              ".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".wps": "WPS 文档", ".et": "WPS 表格"}
+
+
+@dataclass
+class Link:
+    label: str
+    url: str  # relative to the section root
+
+
+class Renderer:
+    def __init__(self, site: SiteConfig, catalog: Catalog, today: dt.date):
+        self.site, self.catalog, self.today = site, catalog, today
+        search = [theme_dir(site) / "templates", site.templates_dir, PACKAGE_TEMPLATES]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True)
+        self.markdown = Markdown()
+        self.pages: dict[str, bytes] = {}
+
+    # -- helpers ------------------------------------------------------------------------
+    def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
+        depth = len(PurePosixPath(path).parts) - 1
+        root = "../" * depth
+        html = self.env.get_template(template).render(
+            site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
+            categories=self.categories, **context)
+        self.pages[path] = html.encode("utf-8")
+
+    def column_meta(self, name: str, description: str, column_type: str) -> dict:
+        return {"ColumnName": name, "ColumnDescription": description or name,
+                "ColumnKeywords": ",".join(self.site.keywords + (name,)), "ColumnType": column_type}
+
+    def record_view(self, record: Record) -> dict:
+        item = self.catalog.by_id[record.item_id]
+        return {"record": record, "item": item, "url": record.url, "title": record.title,
+                "date": show(record.date), "published": show(record.published)}
+
+    def field_views(self, record: Record, item: Item) -> list[tuple[str, str, bool]]:
+        """(name, text or HTML, is_html) for each published field of a document."""
+        views = []
+        for spec in item.fields:
+            if not spec.publish:
+                continue
+            value = show(record.fields.get(spec.name))
+            if spec.type == "markdown" and value:
+                views.append((spec.name, self.markdown.convert(value, 4), True))
+            else:
+                views.append((spec.name, value, False))
+        return views
+
+    # -- pages ----------------------------------------------------------------------------
+    def render(self, records: list[Record]) -> dict[str, bytes]:
+        visible = self.catalog.for_level(self.site.level)
+        self.categories = [(c, visible.items_of(c.id)) for c in visible.categories]
+        by_item: dict[str, list[Record]] = {item.id: [] for item in visible.items}
+        for record in records:
+            if record.item_id in by_item and not visible.by_id[record.item_id].on_request_only:
+                by_item[record.item_id].append(record)
+        for item_records in by_item.values():
+            item_records.sort(key=lambda r: (r.published, r.date, r.index_no), reverse=True)
+        published = sorted((r for rs in by_item.values() for r in rs),
+                           key=lambda r: (r.published, r.date, r.index_no), reverse=True)
+        stats = {item_id: (len(rs), show(rs[0].published) if rs else "") for item_id, rs in by_item.items()}
+        self.home(published, stats)
+        self.catalog_page(visible, stats)
+        for category, items in self.categories:
+            self.category_page(category, items, stats)
+            for item in items:
+                self.item_pages(item, by_item[item.id])
+                for record in by_item[item.id]:
+                    self.record_pages(record, item)
+        self.project_pages(published)
+        return self.pages
+
+    def home(self, published: list[Record], stats: dict) -> None:
+        latest = [self.record_view(r) for r in published[:15]]
+        self.emit("index.html", "home.html", self.site.title, [], self.column_meta(self.site.title, self.site.description, "首页"),
+                  latest=latest, stats=stats)
+
+    def catalog_page(self, visible: Catalog, stats: dict) -> None:
+        crumbs = [Link("公开目录", "catalog/index.html")]
+        self.emit("catalog/index.html", "catalog.html", "公开目录", crumbs,
+                  self.column_meta("公开目录", "保障性住房领域政务公开标准目录", "目录"), stats=stats)
+
+    def category_page(self, category, items: list[Item], stats: dict) -> None:
+        crumbs = [Link(category.name, f"{category.id}/index.html")]
+        self.emit(f"{category.id}/index.html", "category.html", category.name, crumbs,
+                  self.column_meta(category.name, "", "栏目"), category=category, items=items, stats=stats)
+
+    def item_pages(self, item: Item, records: list[Record]) -> None:
+        category = self.catalog.category(item.category)
+        size = self.site.page_size
+        pages = max(1, math.ceil(len(records) / size))
+        for number in range(1, pages + 1):
+            path = f"{item.id}/index.html" if number == 1 else f"{item.id}/index-{number}.html"
+            crumbs = [Link(category.name, f"{category.id}/index.html"), Link(item.name, f"{item.id}/index.html")]
+            if number > 1:
+                crumbs.append(Link(f"第 {number} 页", path))
+            chunk = records[(number - 1) * size: number * size]
+            pager = [(n, f"{item.id}/index.html" if n == 1 else f"{item.id}/index-{n}.html") for n in range(1, pages + 1)]
+            self.emit(path, "item.html", item.name + (f"（第 {number} 页）" if number > 1 else ""), crumbs,
+                      self.column_meta(item.name, "、".join(item.elements["公开内容"]), "栏目"),
+                      item=item, category=category, records=[self.record_view(r) for r in chunk],
+                      page=number, pages=pager if pages > 1 else [])
+
+    def record_pages(self, record: Record, item: Item) -> None:
+        category = self.catalog.category(item.category)
+        view = self.record_view(record)
+        columns = [spec.name for spec in item.rows if spec.publish]
+        rows = [[show(row.values.get(c)) for c in columns] for row in record.rows]
+        pages = max(1, math.ceil(len(rows) / ROWS_PER_PAGE))
+        base = f"{item.id}/{record.slug}"
+        attachments = [{"url": f"{base}/{a.name}", "title": a.title, "size": size_text(a.size),
+                        "type": FILE_TYPES.get(Path(a.name).suffix.lower(), "文件")} for a in record.attachments]
+        body = self.markdown.convert(record.body) if record.body.strip() else ""
+        meta = {"ArticleTitle": record.title, "PubDate": f"{record.published.isoformat()} 00:00",
+                "ContentSource": self.site.department, **self.column_meta(item.name, "", "栏目")}
+        for number in range(1, pages + 1):
+            path = f"{base}.html" if number == 1 else f"{base}-{number}.html"
+            pager = [(n, f"{base}.html" if n == 1 else f"{base}-{n}.html") for n in range(1, pages + 1)]
+            crumbs = [Link(category.name, f"{category.id}/index.html"), Link(item.name, f"{item.id}/index.html"),
+                      Link(record.title, f"{base}.html")]
+            self.emit(path, "record.html", record.title, crumbs, meta, view=view, item=item, category=category,
+                      fields=self.field_views(record, item),
+                      columns=columns, rows=rows[(number - 1) * ROWS_PER_PAGE: number * ROWS_PER_PAGE],
+                      row_offset=(number - 1) * ROWS_PER_PAGE, row_total=len(rows), page=number,
+                      pages=pager if pages > 1 else [], body=body, attachments=attachments)
+
+    def project_pages(self, published: list[Record]) -> None:
+        projects: dict[str, list[Record]] = {}
+        names: dict[str, str] = {}
+        for record in published:
+            codes = set(record.projects)
+            for row in record.rows:
+                code = row.values.get("项目编码")
+                if code:
+                    codes.add(code)
+                    names.setdefault(code, show(row.values.get("项目名称")))
+            for code in codes:
+                projects.setdefault(code, []).append(record)
+        order = {stage: i for i, stage in enumerate(STAGES)}
+        self.projects = {}
+        for code, records in sorted(projects.items()):
+            records.sort(key=lambda r: (order.get(self.catalog.by_id[r.item_id].stage, len(STAGES)), r.date, r.index_no))
+            stages = []
+            for record in records:
+                stage = self.catalog.by_id[record.item_id].stage or "其他"
+                if not stages or stages[-1][0] != stage:
+                    stages.append((stage, []))
+                stages[-1][1].append(self.record_view(record))
+            name = names.get(code) or next((r.title for r in records
+                                            if self.catalog.by_id[r.item_id].stage == "立项"), "")
+            title = f"项目 {code}" + (f"（{name}）" if name else "")
+            crumbs = [Link("项目信息", f"projects/{code}.html")]
+            self.emit(f"projects/{code}.html", "project.html", title, crumbs,
+                      self.column_meta("项目信息", "按项目编码归集的建设和分配信息", "专题"),
+                      code=code, stages=stages)
+            self.projects[code] = title
