@@ -195,7 +195,6 @@ class Renderer:
             for code in codes:
                 projects.setdefault(code, []).append(record)
         order = {stage: i for i, stage in enumerate(STAGES)}
-        self.projects = {}
         for code, records in sorted(projects.items()):
             records.sort(key=lambda r: (order.get(self.catalog.by_id[r.item_id].stage, len(STAGES)), r.date, r.index_no))
             stages = []
@@ -211,4 +210,3 @@ class Renderer:
             self.emit(f"projects/{code}.html", "project.html", title, crumbs,
                       self.column_meta("项目信息", "按项目编码归集的建设和分配信息", "专题"),
                       code=code, stages=stages)
-            self.projects[code] = title
