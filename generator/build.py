@@ -42,13 +42,14 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     catalog = load_catalog(site)
     report = Report()
     records = load_records(site, catalog, report)
+    masked = mask.mask_records(records, catalog, site)  # every record: all raw values become secrets
+    mask.report_findings(masked.findings, report)
     if strict:
         report = report.strict()
     if report.has_errors():
         raise ContentError(report)
     day = expire.today(today)
     seen = expire.sort_out(records, day)
-    masked = mask.mask_records(records, catalog, site)  # every record: all raw values become secrets
     public = {r.source for r in seen.public}
     shown = [r for r in masked.records if r.source in public]
     files = Renderer(site, catalog, day).render(shown)

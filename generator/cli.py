@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__
+from . import __version__, mask
 from .build import build
 from .catalog import load_catalog
 from .config import load_site
@@ -45,6 +45,7 @@ def cmd_validate(args) -> int:
     catalog = load_catalog(site)
     report = Report()
     records = load_records(site, catalog, report)
+    mask.report_findings(mask.mask_records(records, catalog, site).findings, report)
     if args.strict:
         report = report.strict()
     _print_report(report)

@@ -2,17 +2,18 @@
 
 Every file about to be written is scanned for the raw personal values seen in the
 input (unpublished columns included) and for any checksum-valid ID number, whatever
-put it there: content, a template, a theme. One hit fails the build.
+put it there: content, a template, a theme. Numbers are read the way free text is
+(full-width digits, groups split by spaces, hyphens or line breaks). One hit fails
+the build.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from .fieldtypes import id_birth_date, id_check_digit
-from .mask import mask_id_card, mask_phone
+from . import freetext
+from .mask import mask_bank_card, mask_id_card, mask_phone
 
-_DIGIT_RUN = re.compile(rb"[0-9]{7,19}[Xx]?")
+LONG = 11  # secrets this long are found inside longer numbers; shorter ones only whole
 
 
 @dataclass(frozen=True)
@@ -21,25 +22,54 @@ class Leak:
     shown: str  # the value as the message may show it: masked
 
 
-def _looks_like_id(run: bytes) -> bool:
-    if len(run) != 18:
-        return False
-    text = run.decode().upper()
-    return text[:17].isdigit() and id_check_digit(text[:17]) == text[17] and id_birth_date(text) is not None
+def _shown(value: str) -> str:
+    if len(value) in (15, 18):
+        return mask_id_card(value)
+    return mask_bank_card(value) if len(value) > 15 else mask_phone(value)
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:  # binary: Latin-1 keeps every ASCII digit where it was
+        return data.decode("latin-1")
+
+
+class _Secrets:
+    def __init__(self, secrets: set[str]):
+        self.long = {s for s in secrets if len(s) >= LONG}
+        self.short = {s for s in secrets if len(s) < LONG}
+        self.lengths = sorted({len(s) for s in self.long})
+
+    def find(self, groups: list[str]) -> str | None:
+        whole = "".join(groups)
+        for group in (whole, *groups):
+            if group in self.short:
+                return group
+        for length in self.lengths:
+            for i in range(len(whole) - length + 1):
+                if whole[i:i + length] in self.long:
+                    return whole[i:i + length]
+        return None
+
+
+def _first_leak(text: str, secrets: _Secrets) -> str | None:
+    for start, end in freetext.runs(text):
+        hit = secrets.find(freetext.groups(text, start, end))
+        if hit:
+            return hit
+        if end - start >= 18:
+            ids = [h for h in freetext.hits_in_run(text, start, end) if h.kind == freetext.ID]
+            if ids:
+                return ids[0].digits
+    return None
 
 
 def scan(files: dict[str, bytes], secrets: set[str]) -> list[Leak]:
-    wanted = {s.encode() for s in secrets}
+    wanted = _Secrets(secrets)
     leaks = []
     for path in sorted(files):
-        data = files[path]
-        for match in _DIGIT_RUN.finditer(data):
-            run = match.group()
-            hit = next((s for s in wanted if s in run), None) if wanted else None
-            if hit is None and not _looks_like_id(run):
-                continue
-            value = (hit or run).decode()
-            shown = mask_id_card(value.upper()) if len(value) in (15, 18) else mask_phone(value)
-            leaks.append(Leak(path, shown))
-            break
+        hit = _first_leak(_text(files[path]), wanted)
+        if hit:
+            leaks.append(Leak(path, _shown(hit)))
     return leaks

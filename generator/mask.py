@@ -6,11 +6,15 @@ leak gate, which scans the written output for them.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from . import freetext
 from .catalog import Catalog, FieldSpec
 from .config import SiteConfig
+from .diagnostics import Location, Report
+from .fieldtypes import normalize_digits
 from .records import Record, Row
 
 COMPOUND_SURNAMES = {
@@ -45,63 +49,137 @@ def mask_name(name: str) -> str:
     return surname + "*" * (len(name) - len(surname))
 
 
+def mask_bank_card(number: str) -> str:
+    return "*" * (len(number) - 4) + number[-4:]
+
+
+# Types whose values are people's words, where a pasted number can hide.
+FREE_TEXT_TYPES = {"text", "markdown", "name", "url"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A personal number found in free text and masked there."""
+    where: Location
+    kind: str  # a freetext kind
+    shown: str  # its masked form
+
+
 @dataclass
 class MaskResult:
     records: list
     secrets: set = field(default_factory=set)  # raw values that must never be output
     counts: Counter = field(default_factory=Counter)  # record source path -> values masked
+    findings: list = field(default_factory=list)  # Finding, in record order
+
+
+def secret_form(value) -> str | None:
+    """How the leak gate looks for a raw value: its ASCII digits, when it is a number of
+    seven or more digits (ID, phone, card, account). Other values are not searched for:
+    an unpublished employer's name may rightly appear in another record."""
+    text = re.sub(r"[\s()（）+-]", "", normalize_digits(str(value))).upper()
+    if len(text) >= 7 and re.fullmatch(r"[0-9]+X?", text):
+        return text
+    return None
 
 
 class _Masker:
     def __init__(self, site: SiteConfig):
         self.privacy = site.privacy
+        self.hotlines = {secret_form(h) or h for h in site.privacy.hotlines}
         self.secrets: set[str] = set()
+        self.findings: list[Finding] = []
         self.count = 0
 
-    def value(self, spec: FieldSpec, value):
+    def secret(self, value) -> None:
+        form = secret_form(value)
+        if form:
+            self.secrets.add(form)
+
+    def number(self, kind: str, digits: str) -> str:
+        self.secret(digits)
+        self.count += 1
+        if kind in (freetext.ID, freetext.OLD_ID):
+            return mask_id_card(digits, self.privacy.id_keep_start, self.privacy.id_keep_end)
+        if kind == freetext.BANK_CARD:
+            return mask_bank_card(digits)
+        return mask_phone(digits)
+
+    def text(self, text: str, where, markdown: bool = False) -> str:
+        """Free text with every personal number masked; `where(offset)` locates a hit.
+        In Markdown the stars are escaped, or `440***0011 … 138****8000` turns bold."""
+        hits = [h for h in freetext.find(text) if h.digits not in self.hotlines]
+        for hit in reversed(hits):
+            shown = self.number(hit.kind, hit.digits)
+            written = shown.replace("*", "\\*") if markdown else shown
+            text = text[:hit.start] + written + text[hit.end:]
+            self.findings.append(Finding(where(hit.start), hit.kind, shown))
+        return text
+
+    def value(self, spec: FieldSpec, value, locate):
         """The published form of a value, or None to drop it (unpublished fields)."""
         if value is None:
             return None
         if not spec.publish:
-            self.secrets.add(str(value))
+            self.secret(value)
             return None
         if spec.type == "id_card":
-            self.secrets.add(value)
+            self.secret(value)
             self.count += 1
             return mask_id_card(value, self.privacy.id_keep_start, self.privacy.id_keep_end)
         if spec.type == "phone" and spec.mask and value not in self.privacy.hotlines:
-            self.secrets.add(value)
+            self.secret(value)
             self.count += 1
             return mask_phone(value)
         if spec.type == "name" and (spec.mask or self.privacy.mask_names):
             self.count += 1
             return mask_name(value)
         if spec.type == "bank_card":
-            self.secrets.add(value)
+            self.secret(value)
             self.count += 1
-            return "*" * (len(value) - 4) + value[-4:]
+            return mask_bank_card(value)
+        if spec.type in FREE_TEXT_TYPES and isinstance(value, str):
+            return self.text(value, lambda _offset: locate(), markdown=spec.type == "markdown")
         return value
 
-    def mapping(self, specs: dict, values: dict) -> dict:
+    def mapping(self, specs: dict, values: dict, locate) -> dict:
         out = {}
         for name, value in values.items():
-            spec = specs[name]
-            if spec.publish:
-                out[name] = self.value(spec, value)
-            else:
-                self.value(spec, value)  # remembered as a secret, never published
+            shown = self.value(specs[name], value, lambda: locate(name))
+            if specs[name].publish:
+                out[name] = shown
         return out
+
+    def record(self, record: Record, item) -> Record:
+        def in_body(offset: int) -> Location:
+            return Location(record.shown, max(record.body_line, 1) + record.body.count("\n", 0, offset), 1)
+
+        title = self.text(record.title, lambda _offset: record.locate("title"))
+        fields = self.mapping(item.field_map, record.fields, lambda name: record.locate("fields." + name))
+        rows = tuple(Row(self.mapping(item.row_map, row.values, row.locate), row.where) for row in record.rows)
+        attachments = tuple(replace(a, title=self.text(a.title, lambda _offset, a=a: a.where))
+                            for a in record.attachments)
+        body = self.text(record.body, in_body, markdown=True)
+        return replace(record, title=title, fields=fields, rows=rows, attachments=attachments, body=body, where={})
 
 
 def mask_records(records: list[Record], catalog: Catalog, site: SiteConfig) -> MaskResult:
+    """Every record masked. Run it on all records, withdrawn and drafts too, so that each
+    raw value becomes a secret the leak gate looks for."""
     masker = _Masker(site)
     result = MaskResult([])
     for record in records:
-        item = catalog.by_id[record.item_id]
         before = masker.count
-        fields = masker.mapping(item.field_map, record.fields)
-        rows = tuple(Row(masker.mapping(item.row_map, row.values), row.where) for row in record.rows)
-        result.records.append(replace(record, fields=fields, rows=rows, where={}))
+        result.records.append(masker.record(record, catalog.by_id[record.item_id]))
         result.counts[record.source] = masker.count - before
     result.secrets = masker.secrets
+    result.findings = masker.findings
     return result
+
+
+def report_findings(findings: list[Finding], report: Report) -> None:
+    for finding in findings:
+        name = freetext.KIND_NAMES[finding.kind]
+        report.warning(finding.where, "personal-number",
+                       f"文字中有疑似{name}，发布时已隐藏为 {finding.shown}",
+                       f"个人信息请填在专门的字段里（按规则隐藏）；不该公开的请删除。使用 --strict 时这是错误")
