@@ -5,6 +5,7 @@ Prints the median of several runs. Never run as a test.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import time
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generator.catalog import load_catalog  # noqa: E402
 from generator.config import load_site  # noqa: E402
 from generator.diagnostics import Report  # noqa: E402
-from generator.validate import load_records  # noqa: E402
+from generator.validate import load_records, open_cache  # noqa: E402
 import synth  # noqa: E402
 
 
@@ -28,17 +29,26 @@ def main() -> None:
     parser.add_argument("--work", default=str(Path(__file__).parent / "work" / "load"))
     args = parser.parse_args()
     site_path = synth.write_site(Path(args.work), args.records, max_rows=args.max_rows)
-    times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        site = load_site(site_path)
-        report = Report()
-        records = load_records(site, load_catalog(site), report)
-        times.append(time.perf_counter() - start)
+    cold = [_load(site_path, cache=False) for _ in range(args.runs)]
+    records, report, _ = cold[-1]
+    shutil.rmtree(site_path.parent / ".cache", ignore_errors=True)
+    _load(site_path, cache=True)  # fills the cache
+    warm = [_load(site_path, cache=True) for _ in range(args.runs)]
     rows = sum(len(r.rows) for r in records)
-    print(f"{len(records)} records ({rows} rows), {len(report.errors)} errors, "
-          f"{len(report.warnings)} warnings; load+validate median {statistics.median(times):.2f} s "
-          f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+    print(f"{len(records)} records ({rows} rows), {len(report.errors)} errors, {len(report.warnings)} warnings")
+    for label, runs in (("no cache", cold), ("cached", warm)):
+        times = [t for _, _, t in runs]
+        print(f"load+validate, {label}: median {statistics.median(times):.2f} s "
+              f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+
+
+def _load(site_path: Path, cache: bool):
+    start = time.perf_counter()
+    site = load_site(site_path)
+    catalog = load_catalog(site)
+    report = Report()
+    records = load_records(site, catalog, report, open_cache(site, catalog) if cache else None)
+    return records, report, time.perf_counter() - start
 
 
 if __name__ == "__main__":

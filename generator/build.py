@@ -13,7 +13,7 @@ from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report
 from .render import Renderer, theme_dir
-from .validate import load_records
+from .validate import load_records, open_cache
 
 
 @dataclass
@@ -41,7 +41,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     site = load_site(site_path)
     catalog = load_catalog(site)
     report = Report()
-    records = load_records(site, catalog, report)
+    records = load_records(site, catalog, report, open_cache(site, catalog))
     masked = mask.mask_records(records, catalog, site)  # every record: all raw values become secrets
     mask.report_findings(masked.findings, report)
     if strict:

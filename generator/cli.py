@@ -19,7 +19,7 @@ from .build import build
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ConfigError, ContentError, Report
-from .validate import load_records
+from .validate import load_records, open_cache
 
 EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
 
@@ -44,7 +44,7 @@ def cmd_validate(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
     report = Report()
-    records = load_records(site, catalog, report)
+    records = load_records(site, catalog, report, open_cache(site, catalog, write=False))
     mask.report_findings(mask.mask_records(records, catalog, site).findings, report)
     if args.strict:
         report = report.strict()

@@ -64,12 +64,13 @@ def discover(content_dir: Path, root: Path, catalog: Catalog, report: Report) ->
                          _suggest("/".join(parts), item_ids) or "事项 id 见 python -m generator catalog")
             dirnames[:] = []
             continue
+        here_shown = display_path(here, root)  # once per folder: resolving is slow
         for name in sorted(filenames):
-            path = here / name
             stem, suffix = os.path.splitext(name)
             if name.startswith((".", "_")) or suffix.lower() not in RECORD_SUFFIXES:
                 continue
-            shown = display_path(path, root)
+            path = here / name
+            shown = f"{here_shown}/{name}"
             if len(parts) < 2:
                 report.error(Location(shown), "misplaced-record",
                              "记录必须放在 content/分类/事项/ 文件夹中",

@@ -12,7 +12,7 @@ import os
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 
-from . import fieldtypes, tables, yamlsource
+from . import cache, fieldtypes, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
 from .config import SiteConfig
 from .diagnostics import Location, Report, display_path
@@ -421,43 +421,83 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
     return kept
 
 
-def _check_files(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> tuple[list[Record], Report]:
-    report, records = Report(), []
+def _check_files(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> list[tuple[Record | None, list]]:
+    """Each file checked: its record (None when unreadable) and its diagnostics."""
+    results = []
     for file in files:
+        report = Report()
         try:
             raw = read(file)
         except yamlsource.YamlProblem as problem:
             report.error(Location(file.shown, problem.line, problem.col), problem.code, problem.message, problem.hint)
+            results.append((None, report.diagnostics))
             continue
-        record = check_record(raw, catalog.by_id[file.item_id], site, report)
-        if record is not None:
-            records.append(record)
-    return records, report
+        results.append((check_record(raw, catalog.by_id[file.item_id], site, report), report.diagnostics))
+    return results
 
 
 PARALLEL_FROM = 400  # files; below this a process pool costs more than it saves
 
 
-def _check_all(site: SiteConfig, catalog: Catalog, files: list[SourceFile], report: Report) -> list[Record]:
-    """Read and check the files, on every core when there are many."""
+def _check_many(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> list[tuple[Record | None, list]]:
+    """_check_files on every core when there are many files; results in file order."""
     workers = os.cpu_count() or 1
     if len(files) < PARALLEL_FROM or workers < 2:
-        records, found = _check_files(site, catalog, files)
-        report.extend(found)
-        return records
-    chunks = [files[i::workers * 4] for i in range(workers * 4)]
-    records = []
+        return _check_files(site, catalog, files)
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for chunk_records, found in pool.map(_check_files, [site] * len(chunks), [catalog] * len(chunks), chunks):
-            records.extend(chunk_records)
-            report.extend(found)
+        return [result for chunk in pool.map(_check_files, [site] * len(chunks), [catalog] * len(chunks), chunks)
+                for result in chunk]
+
+
+def _read_bytes(file: SourceFile) -> bytes:
+    try:
+        return file.path.read_bytes()
+    except OSError:
+        return b""  # never a cache hit; the check itself reports the problem
+
+
+def _check_all(site: SiteConfig, catalog: Catalog, files: list[SourceFile], report: Report,
+               records_cache: cache.RecordCache | None) -> list[Record]:
+    """Every file checked, or taken from the cache when it has not changed."""
+    results: list = [None] * len(files)
+    misses, contents = [], {}
+    for index, file in enumerate(files):
+        data = _read_bytes(file) if records_cache else b""
+        entry = records_cache.get(file.shown, data) if records_cache else None
+        if entry:
+            results[index] = (entry.record, entry.warnings)
+        else:
+            misses.append(index)
+            contents[index] = data
+    for index, result in zip(misses, _check_many(site, catalog, [files[i] for i in misses])):
+        results[index] = result
+        record, diagnostics = result
+        if records_cache and record is not None and not any(d.severity == "error" for d in diagnostics):
+            entry = cache.Entry(record, diagnostics, cache.dependencies(record, site.root))
+            records_cache.put(files[index].shown, contents[index], entry)
+    if records_cache:
+        records_cache.prune()
+    records = []
+    for record, diagnostics in results:
+        report.diagnostics.extend(diagnostics)
+        if record is not None:
+            records.append(record)
     return records
 
 
-def load_records(site: SiteConfig, catalog: Catalog, report: Report) -> list[Record]:
+def open_cache(site: SiteConfig, catalog: Catalog, write: bool = True) -> cache.RecordCache:
+    local = site.catalog_path.read_bytes() if site.catalog_path.is_file() else b""
+    context = cache.context_digest(site.path.read_bytes(), local)
+    return cache.RecordCache(site.root / ".cache" / "records", context, write)
+
+
+def load_records(site: SiteConfig, catalog: Catalog, report: Report,
+                 records_cache: cache.RecordCache | None = None) -> list[Record]:
     """Every record of the site, validated; problems go to the report."""
     files = discover(site.content_dir, site.root, catalog, report)
-    records = _check_all(site, catalog, files, report)
+    records = _check_all(site, catalog, files, report, records_cache)
     visible = {i.id for i in catalog.for_level(site.level).items}
     for record in records:
         item = catalog.by_id[record.item_id]

@@ -41,56 +41,96 @@ def _pos(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-class _Loader(yaml.CSafeLoader):
-    def construct_object(self, node, deep=False):
-        if node in self.constructed_objects or node in self.recursive_objects:
-            line, col = _pos(node.start_mark)
-            raise YamlProblem(line, col, "yaml-alias",
-                              "不支持 YAML 锚点和别名（& 和 *）",
-                              "请把内容直接写出来；若 * 是正文的一部分，请给这个值加上引号")
-        return super().construct_object(node, deep)
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+# Only true/false (YAML 1.1 spellings) and null keep their YAML meaning; all else is text.
+_PLAIN_TAGS = dict.fromkeys("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF".split(), _BOOL)
+_PLAIN_TAGS.update(dict.fromkeys(("~", "null", "Null", "NULL", ""), _NULL))
+_TRUE = {"yes", "true", "on"}
 
-    def construct_yaml_map(self, node: MappingNode):
+
+class _Loader(yaml.CSafeLoader):
+    def resolve(self, kind, value, implicit):
+        """Called by the C composer for every node: a dict lookup instead of regexps."""
+        if kind is ScalarNode:
+            return _PLAIN_TAGS.get(value, _STR) if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    # Path-based resolvers are never used; the composer calls these for every node.
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+def _alias_problem(node) -> YamlProblem:
+    line, col = _pos(node.start_mark)
+    return YamlProblem(line, col, "yaml-alias", "不支持 YAML 锚点和别名（& 和 *）",
+                       "请把内容直接写出来；若 * 是正文的一部分，请给这个值加上引号")
+
+
+def _tag_problem(node) -> YamlProblem:
+    line, col = _pos(node.start_mark)
+    return YamlProblem(line, col, "yaml-tag", "不支持的 YAML 标签（!…）", "去掉值前面的 ! 标签")
+
+
+class _Builder:
+    """Turns the composed node tree into plain values, walking it once.
+
+    The C composer reuses one node for an anchor and all its aliases, so a node met
+    twice is an alias: refused there, before a "billion laughs" bomb can grow."""
+
+    def __init__(self):
+        self.seen: set[int] = set()
+
+    def build(self, node):
+        if id(node) in self.seen:
+            raise _alias_problem(node)
+        self.seen.add(id(node))
+        kind = node.__class__
+        if kind is ScalarNode:
+            tag = node.tag
+            if tag == _STR:
+                return node.value
+            if tag == _NULL:
+                return None
+            if tag == _BOOL:
+                return node.value.lower() in _TRUE
+            raise _tag_problem(node)
+        if kind is MappingNode and node.tag == _MAP:
+            return self.mapping(node)
+        if kind is SequenceNode and node.tag == _SEQ:
+            return self.sequence(node)
+        raise _tag_problem(node)
+
+    def mapping(self, node: MappingNode) -> YDict:
         data = YDict()
         data.pos = _pos(node.start_mark)
-        data.key_pos, data.value_pos = {}, {}
-        yield data
+        key_pos, value_pos = data.key_pos, data.value_pos = {}, {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if key_node.__class__ is not ScalarNode:
                 line, col = _pos(key_node.start_mark)
-                raise YamlProblem(line, col, "yaml-key", "键必须是一段文字",
-                                  "检查这一行的缩进和冒号")
+                raise YamlProblem(line, col, "yaml-key", "键必须是一段文字", "检查这一行的缩进和冒号")
             key = key_node.value
             if key in data:
                 line, col = _pos(key_node.start_mark)
-                first = data.key_pos[key][0]
                 raise YamlProblem(line, col, "duplicate-key",
-                                  f"键“{key}”重复出现（第 {first} 行已有）",
+                                  f"键“{key}”重复出现（第 {key_pos[key][0]} 行已有）",
                                   "同一层级的每个键只能写一次，请删除或合并其中一个")
-            data[key] = self.construct_object(value_node, deep=False)
-            data.key_pos[key] = _pos(key_node.start_mark)
-            data.value_pos[key] = _pos(value_node.start_mark)
+            data[key] = self.build(value_node)
+            mark = key_node.start_mark
+            key_pos[key] = (mark.line + 1, mark.column + 1)
+            mark = value_node.start_mark
+            value_pos[key] = (mark.line + 1, mark.column + 1)
+        return data
 
-    def construct_yaml_seq(self, node: SequenceNode):
-        data = YList()
+    def sequence(self, node: SequenceNode) -> YList:
+        data = YList(self.build(n) for n in node.value)
         data.pos = _pos(node.start_mark)
         data.item_pos = [_pos(n.start_mark) for n in node.value]
-        yield data
-        data.extend(self.construct_object(n, deep=False) for n in node.value)
-
-    def construct_yaml_str(self, node):
-        return self.construct_scalar(node)
-
-
-# Only true/false and null keep their YAML meaning; everything else stays text.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag in (_BOOL, _NULL)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.yaml_implicit_resolvers = {k: v for k, v in _Loader.yaml_implicit_resolvers.items() if v}
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_yaml_str)
+        return data
 
 
 def decode(data: bytes) -> str:
@@ -157,8 +197,10 @@ def parse(text: str, line_offset: int = 0):
     """Parse one YAML document of user text; line_offset shifts every position."""
     if line_offset:
         text = "\n" * line_offset + text
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        return None if node is None else _Builder().build(node)
     except YamlProblem as problem:
         if problem.code == "yaml-alias":
             problem.line, problem.col = _first_alias(text) or (problem.line, problem.col)
@@ -167,6 +209,8 @@ def parse(text: str, line_offset: int = 0):
         raise _translate(exc, text) from None
     except RecursionError:
         raise YamlProblem(1, 1, "yaml-depth", "YAML 嵌套层级过深", "记录不需要这么多层嵌套") from None
+    finally:
+        loader.dispose()
 
 
 def _first_alias(text: str):

@@ -1,0 +1,102 @@
+"""The validated-record cache: unchanged records are not parsed again, and a cached
+run reports and builds exactly what a fresh one does."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run
+from generator.catalog import load_catalog
+from generator.config import load_site
+from generator.diagnostics import Report
+from generator.validate import load_records, open_cache
+
+TODAY = "2026-10-01"
+
+
+@pytest.fixture
+def personal(tmp_path):
+    site_dir = tmp_path / "site"
+    shutil.copytree(FIXTURES / "personal", site_dir, ignore=shutil.ignore_patterns(".cache"))
+    # a per-file warning (bad check digit) so that replaying warnings is tested too
+    record = site_dir / "content/allocation/results/2026-01.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("440303197211300011", "440303197211300012"),
+                      encoding="utf-8")
+    return site_dir
+
+
+def load(site_dir: Path):
+    site = load_site(site_dir / "site.yaml")
+    catalog = load_catalog(site)
+    report, cache = Report(), open_cache(site, catalog)
+    records = load_records(site, catalog, report, cache)
+    return records, report, cache
+
+
+def build(site_dir: Path, out: Path):
+    return run("build", "--site", str(site_dir / "site.yaml"), "--out", str(out), "--today", TODAY)
+
+
+def test_second_run_takes_every_record_from_the_cache_with_the_same_result(personal):
+    first, first_report, cold = load(personal)
+    second, second_report, warm = load(personal)
+    assert cold.hits == 0 and warm.hits == len(first) == 3
+    assert second == first
+    assert [r.rows for r in second] == [r.rows for r in first]
+    assert second_report.sorted() == first_report.sorted()
+    assert any(d.code == "id-card-check" or "校验位" in d.message for d in second_report.warnings)
+
+
+def test_cached_build_output_and_messages_are_identical(personal, tmp_path):
+    cold = build(personal, tmp_path / "a")
+    warm = build(personal, tmp_path / "b")
+    assert cold.returncode == warm.returncode == 0
+    assert warm.stderr == cold.stderr
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
+def test_an_edited_record_or_its_spreadsheet_is_checked_again(personal):
+    load(personal)
+    record = personal / "content/policy/laws/notice.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("答复", "回复"), encoding="utf-8")
+    sheet = personal / "content/tenancy/subsidy-payments/2026-09.csv"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("1260.00", "1300.00"), encoding="utf-8")
+    records, _, cache = load(personal)
+    assert cache.hits == 1
+    titles = {r.slug: r.title for r in records}
+    assert "回复" in titles["notice"]
+    amounts = [row.values["发放金额"] for r in records if r.slug == "2026-09" for row in r.rows]
+    assert str(amounts[0]) == "1300.00"
+
+
+def test_changing_site_yaml_or_the_local_catalog_checks_everything_again(personal):
+    load(personal)
+    site_yaml = personal / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "description: 测试\n", encoding="utf-8")
+    assert load(personal)[2].hits == 0
+    (personal / "content/_catalog.yaml").write_text("categories: []\n", encoding="utf-8")
+    assert load(personal)[2].hits == 0
+
+
+def test_broken_entries_are_ignored_and_errors_never_cached(personal):
+    load(personal)
+    folder = personal / ".cache/records"
+    for entry in folder.iterdir():
+        entry.write_bytes(b"not a pickle")
+    records, report, cache = load(personal)
+    assert cache.hits == 0 and len(records) == 3 and not report.errors
+    bad = personal / "content/policy/laws/bad.md"
+    good = (personal / "content/policy/laws/notice.md").read_text(encoding="utf-8")
+    bad.write_text(good.replace("date: 2026-03-02", "date: 2023-02-30"), encoding="utf-8")
+    for _ in range(2):
+        _, report, _ = load(personal)
+        assert [str(d.location) for d in report.errors] == ["content/policy/laws/bad.md:3:7"]
+
+
+def test_entries_of_deleted_records_are_pruned(personal):
+    load(personal)
+    (personal / "content/policy/laws/notice.md").unlink()
+    load(personal)
+    assert len(os.listdir(personal / ".cache/records")) == 2
