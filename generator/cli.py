@@ -18,7 +18,7 @@ from . import __version__
 from .build import build
 from .catalog import load_catalog
 from .config import load_site
-from .diagnostics import ConfigError, ContentError, Report
+from .diagnostics import ConfigError, ContentError, Report, display_path
 from .validate import load_records
 
 EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
@@ -81,6 +81,20 @@ def cmd_catalog(args) -> int:
     return EXIT_OK
 
 
+def cmd_new(args) -> int:
+    from . import expire, scaffold
+
+    site = load_site(Path(args.site))
+    catalog = load_catalog(site)
+    path = scaffold.new_record(site, catalog, args.item, args.title, args.slug, expire.today(args.today))
+    print(f"已生成 {display_path(path, Path.cwd())}：草稿，请把示例值换成真实内容，"
+          "检查通过（python -m generator validate）后删除 draft: true 一行")
+    item = scaffold.find_item(catalog, args.item)
+    if item.id not in {i.id for i in catalog.for_level(site.level).items} or item.on_request_only:
+        print(f"注意：事项“{item.name}”不在本站（{site.level}）主动公开的目录中，这条记录不会发布", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m generator", description="住房保障信息公开专栏生成器")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -100,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
     catalog = verb("catalog", "输出生效的公开目录（标准目录加本地扩展）", cmd_catalog)
     catalog.add_argument("--format", choices=("yaml", "json"), default="yaml", help="输出格式")
+    new = verb("new", "为一个事项生成记录模板（每个字段附中文说明）", cmd_new)
+    new.add_argument("item", metavar="ITEM-ID", help="事项 id，如 allocation/results（见 catalog 命令）")
+    new.add_argument("--title", help="信息名称")
+    new.add_argument("--slug", help="文件名（不含扩展名，小写字母、数字和 -；默认用日期）")
+    new.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD），用于 date 和索引号的年份")
     return parser
 
 
