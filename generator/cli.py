@@ -95,6 +95,12 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(Path(args.site), args.port, Path(args.out) if args.out else None, args.today)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m generator", description="住房保障信息公开专栏生成器")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -119,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--title", help="信息名称")
     new.add_argument("--slug", help="文件名（不含扩展名，小写字母、数字和 -；默认用日期）")
     new.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD），用于 date 和索引号的年份")
+    serve = verb("serve", "在本机预览网站，修改后自动重新生成并刷新浏览器", cmd_serve)
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000），只在 127.0.0.1 上提供")
+    serve.add_argument("--out", help="预览文件放在哪里（默认临时文件夹；不会改动 output/）")
+    serve.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD）")
     return parser
 
 
