@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__
+from . import __version__, progress
 from .build import build
 from .catalog import load_catalog
 from .config import load_site
@@ -55,7 +55,8 @@ def cmd_validate(args) -> int:
 
 def cmd_build(args) -> int:
     out = Path(args.out).resolve() if args.out else None
-    result = build(Path(args.site), out, args.today, args.strict)
+    with progress.BuildProgress(progress.wanted()) as bar:
+        result = build(Path(args.site), out, args.today, args.strict, stage=bar.stage)
     _print_report(result.report)
     seen, changes = result.visibility, result.changes
     print(f"生成完成：发布 {result.records} 条记录；新增 {len(changes.added)} 个文件，更新 {len(changes.changed)} 个，"
