@@ -74,6 +74,10 @@ def cmd_build(args) -> int:
 def cmd_catalog(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
+    if args.format == "jsonschema":
+        return _json_schemas(args, site, catalog)
+    if args.item or args.out:
+        raise _usage("catalog 的 ITEM-ID 和 --out 只用于 --format jsonschema")
     data = catalog.as_json()
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -102,6 +106,37 @@ def cmd_serve(args) -> int:
     return serve(Path(args.site), args.port, Path(args.out) if args.out else None, args.today)
 
 
+def _usage(message: str, hint: str = "") -> ConfigError:
+    from .diagnostics import Location
+
+    report = Report()
+    report.error(Location("命令行"), "usage", message, hint)
+    return ConfigError(report)
+
+
+def _json_schemas(args, site, catalog) -> int:
+    """One item's schema to stdout, or one file per item (or just the one) under --out."""
+    from . import editorschema, scaffold
+
+    if args.item:
+        items = [scaffold.find_item(catalog, args.item)]
+    elif args.out:
+        items = list(catalog.items)
+    else:
+        raise _usage("--format jsonschema 需要事项 id 或 --out 目录",
+                     "例如 catalog --format jsonschema allocation/results，或 --out schemas 为每个事项各写一个文件")
+    if not args.out:
+        print(json.dumps(editorschema.item_schema(items[0], site), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for item in items:
+        text = json.dumps(editorschema.item_schema(item, site), ensure_ascii=False, indent=2) + "\n"
+        (out / editorschema.schema_file_name(item)).write_text(text, encoding="utf-8")
+    print(f"已写入 {len(items)} 个 JSON Schema 文件到 {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m generator", description="住房保障信息公开专栏生成器")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -120,7 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = verb("validate", "检查全部记录，不写任何文件", cmd_validate)
     validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
     catalog = verb("catalog", "输出生效的公开目录（标准目录加本地扩展）", cmd_catalog)
-    catalog.add_argument("--format", choices=("yaml", "json"), default="yaml", help="输出格式")
+    catalog.add_argument("--format", choices=("yaml", "json", "jsonschema"), default="yaml",
+                         help="输出格式；jsonschema 输出一个事项的记录文件的 JSON Schema，供编辑器检查")
+    catalog.add_argument("item", nargs="?", metavar="ITEM-ID", help="事项 id（只用于 --format jsonschema）")
+    catalog.add_argument("--out", help="把每个事项的 JSON Schema 写到这个目录（只用于 --format jsonschema）")
     new = verb("new", "为一个事项生成记录模板（每个字段附中文说明）", cmd_new)
     new.add_argument("item", metavar="ITEM-ID", help="事项 id，如 allocation/results（见 catalog 命令）")
     new.add_argument("--title", help="信息名称")
