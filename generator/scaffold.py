@@ -172,7 +172,7 @@ def record_map(item: Item, site: SiteConfig, title: str | None, day: dt.date, in
          "项目编码；选填。属于某个建设项目时填写，同一项目各环节的信息会汇集到项目页；\n"
          "多个项目写成列表 [编码1, 编码2]。例：2026-500103-70-01-000123")
     _key(data, "window", None,
-         "公示期；起止日期；选填，只有公示类信息填写。期满后自动撤下，原网址只留“已撤下”说明。\n"
+         "公示期；起止日期；选填，只有公示类信息填写。期满后的第一次生成起，这条记录不再出现在网站上。\n"
          "例：{from: 2026-03-06, to: 2026-03-15}")
     if item.fields:
         fields = CommentedMap()
@@ -193,13 +193,13 @@ def record_map(item: Item, site: SiteConfig, title: str | None, day: dt.date, in
              "身份证号列在 Excel 中须设为“文本”格式。")
     _key(data, "attachments", None,
          "附件；选填。把文件放在本文件所在的文件夹，每行写一个“- 文件名”。\n"
-         "附件中的身份证号等个人信息也会被检查，发现未隐藏的号码时不会生成网站。")
+         "附件原样公开：不要附上含身份证号等个人信息的完整名单。")
     required = "必填" if item.body_required else "选填"
     body = (LiteralScalarString(f"（待填写{item.body_label}。空一行为新的一段；以 ## 开头的一行为小标题。）\n")
             if item.body_required else "")
     _key(data, "body", body,
          f"{item.body_label}；可排版文字（Markdown）；{required}。写在 body: | 下面，每行缩进两个空格。\n"
-         "正文中的身份证号、手机号会被自动隐藏并给出警告。")
+         "正文中不要写身份证号、个人手机号等个人信息：它们只在名单和字段中才会被隐藏。")
     return data
 
 
