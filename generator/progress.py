@@ -49,8 +49,9 @@ class BuildProgress:
                 self.shown = True
 
     def stage(self, name: str) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, description=name, completed=STAGES.index(name))
+        if self.progress is not None:  # a stage added later only changes the label
+            done = STAGES.index(name) if name in STAGES else None
+            self.progress.update(self.task, description=name, completed=done)
 
     def __exit__(self, *_exc) -> None:
         if self.progress is None:
