@@ -36,8 +36,15 @@ def _attachments(records) -> dict[str, bytes]:
     return {f"{r.item_id}/{r.slug}/{a.name}": a.path.read_bytes() for r in records for a in r.attachments}
 
 
-def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False) -> BuildResult:
+def _quiet(_stage: str) -> None:
+    pass
+
+
+def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False,
+          stage=_quiet) -> BuildResult:
+    """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), for a progress bar."""
     start = time.perf_counter()
+    stage("读取/检查")
     site = load_site(site_path)
     catalog = load_catalog(site)
     report = Report()
@@ -52,6 +59,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     seen = expire.sort_out(records, day)
     public = {r.source for r in seen.public}
     shown = [r for r in masked.records if r.source in public]
+    stage("渲染")
     files = Renderer(site, catalog, day).render(shown)
     files.update(_static_files(site))
     files.update(_attachments(shown))
@@ -60,6 +68,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
                      "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
     if report.has_errors():
         raise ContentError(report)
+    stage("写入")
     changes = write.sync(files, out or site.root / "output")
     counts: dict[str, int] = {}
     for record in shown:

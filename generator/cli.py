@@ -14,11 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, mask
+from . import __version__, mask, progress
 from .build import build
 from .catalog import load_catalog
 from .config import load_site
-from .diagnostics import ConfigError, ContentError, Report
+from .diagnostics import ConfigError, ContentError, Report, display_path
 from .validate import load_records, open_cache
 
 EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
@@ -56,7 +56,8 @@ def cmd_validate(args) -> int:
 
 def cmd_build(args) -> int:
     out = Path(args.out).resolve() if args.out else None
-    result = build(Path(args.site), out, args.today, args.strict)
+    with progress.BuildProgress(progress.wanted()) as bar:
+        result = build(Path(args.site), out, args.today, args.strict, stage=bar.stage)
     _print_report(result.report)
     seen, changes = result.visibility, result.changes
     print(f"生成完成：发布 {result.records} 条记录；新增 {len(changes.added)} 个文件，更新 {len(changes.changed)} 个，"
@@ -74,11 +75,66 @@ def cmd_build(args) -> int:
 def cmd_catalog(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
+    if args.format == "jsonschema":
+        return _json_schemas(args, site, catalog)
+    if args.item or args.out:
+        raise _usage("catalog 的 ITEM-ID 和 --out 只用于 --format jsonschema")
     data = catalog.as_json()
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), end="")
+    return EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from . import expire, scaffold
+
+    site = load_site(Path(args.site))
+    catalog = load_catalog(site)
+    path = scaffold.new_record(site, catalog, args.item, args.title, args.slug, expire.today(args.today))
+    print(f"已生成 {display_path(path, Path.cwd())}：草稿，请把示例值换成真实内容，"
+          "检查通过（python -m generator validate）后删除 draft: true 一行")
+    item = scaffold.find_item(catalog, args.item)
+    if item.id not in {i.id for i in catalog.for_level(site.level).items} or item.on_request_only:
+        print(f"注意：事项“{item.name}”不在本站（{site.level}）主动公开的目录中，这条记录不会发布", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(Path(args.site), args.port, Path(args.out) if args.out else None, args.today)
+
+
+def _usage(message: str, hint: str = "") -> ConfigError:
+    from .diagnostics import Location
+
+    report = Report()
+    report.error(Location("命令行"), "usage", message, hint)
+    return ConfigError(report)
+
+
+def _json_schemas(args, site, catalog) -> int:
+    """One item's schema to stdout, or one file per item (or just the one) under --out."""
+    from . import editorschema, scaffold
+
+    if args.item:
+        items = [scaffold.find_item(catalog, args.item)]
+    elif args.out:
+        items = list(catalog.items)
+    else:
+        raise _usage("--format jsonschema 需要事项 id 或 --out 目录",
+                     "例如 catalog --format jsonschema allocation/results，或 --out schemas 为每个事项各写一个文件")
+    if not args.out:
+        print(json.dumps(editorschema.item_schema(items[0], site), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for item in items:
+        text = json.dumps(editorschema.item_schema(item, site), ensure_ascii=False, indent=2) + "\n"
+        (out / editorschema.schema_file_name(item)).write_text(text, encoding="utf-8")
+    print(f"已写入 {len(items)} 个 JSON Schema 文件到 {out}")
     return EXIT_OK
 
 
@@ -100,7 +156,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate = verb("validate", "检查全部记录，不写任何文件", cmd_validate)
     validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
     catalog = verb("catalog", "输出生效的公开目录（标准目录加本地扩展）", cmd_catalog)
-    catalog.add_argument("--format", choices=("yaml", "json"), default="yaml", help="输出格式")
+    catalog.add_argument("--format", choices=("yaml", "json", "jsonschema"), default="yaml",
+                         help="输出格式；jsonschema 输出一个事项的记录文件的 JSON Schema，供编辑器检查")
+    catalog.add_argument("item", nargs="?", metavar="ITEM-ID", help="事项 id（只用于 --format jsonschema）")
+    catalog.add_argument("--out", help="把每个事项的 JSON Schema 写到这个目录（只用于 --format jsonschema）")
+    new = verb("new", "为一个事项生成记录模板（每个字段附中文说明）", cmd_new)
+    new.add_argument("item", metavar="ITEM-ID", help="事项 id，如 allocation/results（见 catalog 命令）")
+    new.add_argument("--title", help="信息名称")
+    new.add_argument("--slug", help="文件名（不含扩展名，小写字母、数字和 -；默认用日期）")
+    new.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD），用于 date 和索引号的年份")
+    serve = verb("serve", "在本机预览网站，修改后自动重新生成并刷新浏览器", cmd_serve)
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000），只在 127.0.0.1 上提供")
+    serve.add_argument("--out", help="预览文件放在哪里（默认临时文件夹；不会改动 output/）")
+    serve.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD）")
     return parser
 
 
