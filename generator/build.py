@@ -49,8 +49,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     day = expire.today(today)
     seen = expire.sort_out(records, day)
     masked = mask.mask_records(records, catalog, site)  # every record: all raw values become secrets
-    public = {r.source for r in seen.public}
-    shown = [r for r in masked.records if r.source in public]
+    shown = expire.shown(masked.records, seen)  # withdrawn rows (公示期限 over) dropped too
     files = Renderer(site, catalog, day).render(shown)
     files.update(_static_files(site))
     files.update(_attachments(shown))

@@ -62,6 +62,8 @@ def cmd_build(args) -> int:
           f"删除 {len(changes.removed)} 个，未变 {changes.unchanged} 个；用时 {result.seconds:.1f} 秒")
     if seen.withdrawn or seen.scheduled or seen.drafts:
         print(f"未发布：公示期已过 {len(seen.withdrawn)} 条，定时发布 {len(seen.scheduled)} 条，草稿 {len(seen.drafts)} 条")
+    if seen.rows_withdrawn:
+        print(f"名单中公示期限已满、已撤下 {seen.rows_withdrawn} 行（页面中不再出现）")
     if result.masked:
         total = sum(result.masked.values())
         print(f"已隐藏个人信息 {total} 处：" + "，".join(f"{k} {v}" for k, v in sorted(result.masked.items())))
