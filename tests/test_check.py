@@ -124,3 +124,28 @@ def test_demo_site_checks_with_its_2027_calendar():
     result = run("check", "--today", "2026-12-28", "--format", "json")
     assert result.returncode in (0, 1), result.stderr
     assert isinstance(json.loads(result.stdout), list)
+
+
+def _report_row(page: str, item_id: str) -> list[str]:
+    import re
+    row = re.search(rf'<tr><th scope="row"><a href="../{item_id}/index.html">[^<]*</a></th>(.*?)</tr>', page)
+    return re.findall(r"<td>(\d+)</td>", row.group(1))
+
+
+def test_yearly_statistics_pages_count_on_time_late_and_withdrawn(site, tmp_path):
+    path = planted_site(site)
+    out = tmp_path / "out"
+    result = run("build", "--site", str(path), "--out", str(out), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (out / "report").iterdir()) == ["2024.html", "2025.html", "2026.html"]
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="report/2026.html"' in home and 'href="report/2024.html"' in home
+    page = (out / "report/2024.html").read_text(encoding="utf-8")
+    # published, on time, late, withdrawn, rows
+    assert _report_row(page, "policy/documents") == ["1", "0", "1", "0", "0"]
+    assert "主动公开信息 1 条，其中按时公开 0 条、逾期公开 1 条" in page
+    page = (out / "report/2026.html").read_text(encoding="utf-8")
+    assert _report_row(page, "allocation/housing-stock") == ["9", "8", "1", "0", "9"]
+    assert _report_row(page, "allocation/results")[:4] == ["2", "2", "0", "1"]  # the scheduled one not yet
+    assert _report_row(page, "guides/exchange") == ["0", "0", "0", "0", "0"]
+    assert "<caption>2026年按公开渠道和载体统计</caption>" in page
