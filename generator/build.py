@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, leakgate, mask, write
+from . import expire, leakgate, mask, stats, write
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report
@@ -57,10 +57,11 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         raise ContentError(report)
     day = expire.today(today)
     seen = expire.sort_out(records, day)
-    public = {r.source for r in seen.public}
-    shown = [r for r in masked.records if r.source in public]
+    shown = expire.shown(masked.records, seen)  # withdrawn rows (公示期限 over) dropped too
     stage("渲染")
-    files = Renderer(site, catalog, day).render(shown)
+    renderer = Renderer(site, catalog, day)
+    renderer.reports = stats.yearly(site, catalog, records, seen, day)
+    files = renderer.render(shown)
     files.update(_static_files(site))
     files.update(_attachments(shown))
     for leak in leakgate.scan(files, masked.secrets):

@@ -64,6 +64,8 @@ def cmd_build(args) -> int:
           f"删除 {len(changes.removed)} 个，未变 {changes.unchanged} 个；用时 {result.seconds:.1f} 秒")
     if seen.withdrawn or seen.scheduled or seen.drafts:
         print(f"未发布：公示期已过 {len(seen.withdrawn)} 条，定时发布 {len(seen.scheduled)} 条，草稿 {len(seen.drafts)} 条")
+    if seen.rows_withdrawn:
+        print(f"名单中公示期限已满、已撤下 {seen.rows_withdrawn} 行（页面中不再出现）")
     if result.masked:
         total = sum(result.masked.values())
         print(f"已隐藏个人信息 {total} 处：" + "，".join(f"{k} {v}" for k, v in sorted(result.masked.items())))
@@ -138,6 +140,25 @@ def _json_schemas(args, site, catalog) -> int:
     return EXIT_OK
 
 
+def cmd_check(args) -> int:
+    from . import check, expire
+    site = load_site(Path(args.site))
+    catalog = load_catalog(site)
+    report = Report()
+    records = load_records(site, catalog, report, open_cache(site, catalog, write=False))
+    _print_report(report)
+    if report.has_errors():
+        raise ContentError(Report())  # diagnostics already printed
+    day = expire.today(args.today)
+    findings = check.check(site, catalog, records, day)
+    if args.format == "json":
+        print(check.as_json(findings))
+    else:
+        print(check.as_text(findings, catalog, site, day), end="")
+    failing = {"error", "warning"} if args.strict else {"error"}
+    return EXIT_CONTENT if any(f.severity in failing for f in findings) else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m generator", description="住房保障信息公开专栏生成器")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -155,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     build_verb.add_argument("--strict", action="store_true", help="把警告也当作错误")
     validate = verb("validate", "检查全部记录，不写任何文件", cmd_validate)
     validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    check_verb = verb("check", "检查公开时限和空白栏目（按法定工作日计算）", cmd_check)
+    check_verb.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD）")
+    check_verb.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
+    check_verb.add_argument("--strict", action="store_true", help="有警告也以状态 1 退出")
     catalog = verb("catalog", "输出生效的公开目录（标准目录加本地扩展）", cmd_catalog)
     catalog.add_argument("--format", choices=("yaml", "json", "jsonschema"), default="yaml",
                          help="输出格式；jsonschema 输出一个事项的记录文件的 JSON Schema，供编辑器检查")

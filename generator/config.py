@@ -271,6 +271,11 @@ def load_site(path: Path) -> SiteConfig:
     id_mask = _read_section(id_raw, ID_MASK_KEYS, "privacy.id_card_mask.", loc, report)
     calendar = _read_section(data.get("calendar"), CALENDAR_KEYS, "calendar.", loc, report)
     contact = _read_section(data.get("contact"), CONTACT_KEYS, "contact.", loc, report)
+    both = sorted(calendar.get("holidays", frozenset()) & calendar.get("workdays", frozenset()))
+    if both:
+        report.error(loc("calendar", data=data.get("calendar"), key="workdays"), "config-value",
+                     f"日期 {both[0].isoformat()} 同时写在 calendar.holidays 和 calendar.workdays 中",
+                     "一天要么放假，要么调休上班：删去其中一处")
     if report.has_errors():
         raise ConfigError(report)
     return SiteConfig(

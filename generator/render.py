@@ -72,6 +72,7 @@ class Renderer:
             keep_trailing_newline=True)
         self.markdown = Markdown()
         self.pages: dict[str, bytes] = {}
+        self.reports: dict = {}  # year -> stats.YearStats, set by the build before render()
 
     # -- helpers ------------------------------------------------------------------------
     def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
@@ -126,12 +127,13 @@ class Renderer:
                 for record in by_item[item.id]:
                     self.record_pages(record, item)
         self.project_pages(published)
+        self.report_pages()
         return self.pages
 
     def home(self, published: list[Record], stats: dict) -> None:
         latest = [self.record_view(r) for r in published[:15]]
         self.emit("index.html", "home.html", self.site.title, [], self.column_meta(self.site.title, self.site.description, "首页"),
-                  latest=latest, stats=stats)
+                  latest=latest, stats=stats, report_years=sorted(self.reports, reverse=True))
 
     def catalog_page(self, visible: Catalog, stats: dict) -> None:
         crumbs = [Link("公开目录", "catalog/index.html")]
@@ -210,3 +212,13 @@ class Renderer:
             self.emit(f"projects/{code}.html", "project.html", title, crumbs,
                       self.column_meta("项目信息", "按项目编码归集的建设和分配信息", "专题"),
                       code=code, stages=stages)
+
+    def report_pages(self) -> None:
+        for year, stats in self.reports.items():
+            crumbs = [Link(f"{year}年公开统计", f"report/{year}.html")]
+            tables = [(category, [(item, stats.items[item.id]) for item in items if item.id in stats.items],
+                       stats.categories[category.id]) for category, items in self.categories]
+            self.emit(f"report/{year}.html", "report.html", f"{year}年政府信息公开统计", crumbs,
+                      self.column_meta("公开统计", "住房保障信息公开年度统计", "专题"),
+                      year=year, stats=stats, tables=tables,
+                      channels=sorted(stats.channels.items(), key=lambda kv: (-kv[1], kv[0])))
