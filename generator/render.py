@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from . import feeds
 from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
 from .fieldtypes import Month, Period
@@ -79,7 +80,8 @@ class Renderer:
         root = "../" * depth
         html = self.env.get_template(template).render(
             site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
-            categories=self.categories, **context)
+            categories=self.categories, feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
+            **context)
         self.pages[path] = html.encode("utf-8")
 
     def column_meta(self, name: str, description: str, column_type: str) -> dict:
@@ -136,7 +138,8 @@ class Renderer:
     def catalog_page(self, visible: Catalog, stats: dict) -> None:
         crumbs = [Link("公开目录", "catalog/index.html")]
         self.emit("catalog/index.html", "catalog.html", "公开目录", crumbs,
-                  self.column_meta("公开目录", "保障性住房领域政务公开标准目录", "目录"), stats=stats)
+                  self.column_meta("公开目录", "保障性住房领域政务公开标准目录", "目录"), stats=stats,
+                  feed_list=feeds.every_link(self.site, visible))
 
     def category_page(self, category, items: list[Item], stats: dict) -> None:
         crumbs = [Link(category.name, f"{category.id}/index.html")]
