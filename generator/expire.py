@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .fieldtypes import Period
 from .records import Record
 
 
@@ -39,3 +40,14 @@ def sort_out(records: list[Record], day: dt.date) -> Visibility:
         else:
             seen.public.append(record)
     return seen
+
+
+def drop_ended_rows(records: list[Record], day: dt.date) -> list[Record]:
+    """Rows carrying their own 公示期 (a period column, e.g. a blacklist's 公示期限) leave
+    every output once it has ended, like a record whose window has ended."""
+    kept = []
+    for record in records:
+        rows = tuple(row for row in record.rows
+                     if not any(isinstance(v, Period) and v.end < day for v in row.values.values()))
+        kept.append(record if len(rows) == len(record.rows) else replace(record, rows=rows))
+    return kept

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from . import feeds
+from . import feeds, opendata
 from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
 from .fieldtypes import Month, Period
@@ -160,6 +160,7 @@ class Renderer:
             self.emit(path, "item.html", item.name + (f"（第 {number} 页）" if number > 1 else ""), crumbs,
                       self.column_meta(item.name, "、".join(item.elements["公开内容"]), "栏目"),
                       item=item, category=category, records=[self.record_view(r) for r in chunk],
+                      data_links=opendata.links_for(item),
                       page=number, pages=pager if pages > 1 else [])
 
     def record_pages(self, record: Record, item: Item) -> None:
