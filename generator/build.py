@@ -1,6 +1,6 @@
 """The build: every stage in order, one line each.
 
-config → catalog → load/validate → expire → mask → render → feeds/data → leak gate → write
+config → catalog → load/validate → expire → mask → render → feeds/data/sitemap → leak gate → write
 """
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, feeds, leakgate, mask, opendata, write
+from . import expire, feeds, leakgate, mask, opendata, sitemap, write
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report
@@ -57,6 +57,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     files.update(_attachments(shown))
     files.update(feeds.feeds(site, catalog, shown))
     files.update(opendata.opendata(site, catalog, shown))
+    files.update(sitemap.sitemap(site, files))
     for leak in leakgate.scan(files, masked.secrets):
         report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
                      "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
