@@ -128,7 +128,13 @@ class Renderer:
                 for record in by_item[item.id]:
                     self.record_pages(record, item)
         self.project_pages(published)
+        self.search_page()
         return self.pages
+
+    def search_page(self) -> None:
+        """The same HTML whether or not an index gets built: the page's script says when search is missing."""
+        self.emit("search/index.html", "search.html", "搜索", [Link("搜索", "search/index.html")],
+                  self.column_meta("搜索", "搜索本专栏公开的信息", "搜索"))
 
     def home(self, published: list[Record], stats: dict) -> None:
         latest = [self.record_view(r) for r in published[:15]]
