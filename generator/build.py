@@ -1,6 +1,6 @@
 """The build: every stage in order, one line each.
 
-config → catalog → load/validate → expire → mask → render → leak gate → write
+config → catalog → load/validate → expire → mask → render → feeds/data/sitemap → search index → leak gate → write
 """
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, leakgate, mask, stats, write
+from . import expire, feeds, leakgate, mask, opendata, search, sitemap, stats, write
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report
@@ -40,6 +40,16 @@ def _quiet(_stage: str) -> None:
     pass
 
 
+def _search_index(site, files: dict[str, bytes], report: Report) -> dict[str, bytes]:
+    try:
+        return search.build_index(files, search.find_binary())
+    except search.SearchUnavailable as problem:
+        report.warning(Location(site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
+                       "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
+                       "或用环境变量 PAGEFIND_BINARY_PATH 指定 pagefind_extended 的位置")
+        return {}
+
+
 def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False,
           stage=_quiet) -> BuildResult:
     """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), for a progress bar."""
@@ -64,6 +74,10 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     files = renderer.render(shown)
     files.update(_static_files(site))
     files.update(_attachments(shown))
+    files.update(feeds.feeds(site, catalog, shown))
+    files.update(opendata.opendata(site, catalog, shown))
+    files.update(sitemap.sitemap(site, files))
+    files.update(_search_index(site, files, report))
     for leak in leakgate.scan(files, masked.secrets):
         report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
                      "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")

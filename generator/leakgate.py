@@ -8,12 +8,27 @@ the build.
 """
 from __future__ import annotations
 
+import gzip
+import zlib
 from dataclasses import dataclass
 
 from . import freetext
 from .mask import mask_bank_card, mask_id_card, mask_phone
 
 LONG = 11  # secrets this long are found inside longer numbers; shorter ones only whole
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZERO_WIDTH_SPACE = "\u200b".encode()  # Pagefind puts one between the words it segments
+
+
+def readable(data: bytes) -> bytes:
+    """The bytes as a reader of the file would get them: the search index's fragments are gzip
+    files, and its text has zero-width spaces between words, which could split a number."""
+    if data.startswith(_GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            pass  # not a gzip stream after all: scan the bytes as they are
+    return data.replace(_ZERO_WIDTH_SPACE, b"")
 
 
 @dataclass(frozen=True)
@@ -69,7 +84,7 @@ def scan(files: dict[str, bytes], secrets: set[str]) -> list[Leak]:
     wanted = _Secrets(secrets)
     leaks = []
     for path in sorted(files):
-        hit = _first_leak(_text(files[path]), wanted)
+        hit = _first_leak(_text(readable(files[path])), wanted)
         if hit:
             leaks.append(Leak(path, _shown(hit)))
     return leaks

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from . import feeds, opendata
 from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
 from .fieldtypes import Month, Period
@@ -80,7 +81,8 @@ class Renderer:
         root = "../" * depth
         html = self.env.get_template(template).render(
             site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
-            categories=self.categories, **context)
+            categories=self.categories, feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
+            **context)
         self.pages[path] = html.encode("utf-8")
 
     def column_meta(self, name: str, description: str, column_type: str) -> dict:
@@ -128,7 +130,13 @@ class Renderer:
                     self.record_pages(record, item)
         self.project_pages(published)
         self.report_pages()
+        self.search_page()
         return self.pages
+
+    def search_page(self) -> None:
+        """The same HTML whether or not an index gets built: the page's script says when search is missing."""
+        self.emit("search/index.html", "search.html", "搜索", [Link("搜索", "search/index.html")],
+                  self.column_meta("搜索", "搜索本专栏公开的信息", "搜索"))
 
     def home(self, published: list[Record], stats: dict) -> None:
         latest = [self.record_view(r) for r in published[:15]]
@@ -138,7 +146,8 @@ class Renderer:
     def catalog_page(self, visible: Catalog, stats: dict) -> None:
         crumbs = [Link("公开目录", "catalog/index.html")]
         self.emit("catalog/index.html", "catalog.html", "公开目录", crumbs,
-                  self.column_meta("公开目录", "保障性住房领域政务公开标准目录", "目录"), stats=stats)
+                  self.column_meta("公开目录", "保障性住房领域政务公开标准目录", "目录"), stats=stats,
+                  feed_list=feeds.every_link(self.site, visible))
 
     def category_page(self, category, items: list[Item], stats: dict) -> None:
         crumbs = [Link(category.name, f"{category.id}/index.html")]
@@ -159,6 +168,7 @@ class Renderer:
             self.emit(path, "item.html", item.name + (f"（第 {number} 页）" if number > 1 else ""), crumbs,
                       self.column_meta(item.name, "、".join(item.elements["公开内容"]), "栏目"),
                       item=item, category=category, records=[self.record_view(r) for r in chunk],
+                      data_links=opendata.links_for(item),
                       page=number, pages=pager if pages > 1 else [])
 
     def record_pages(self, record: Record, item: Item) -> None:

@@ -99,6 +99,7 @@ def _one_page_of_every_type(out: Path) -> list[str]:
         first_under("tenancy/rent-collection"),
         "projects/2024-500103-70-01-000123.html",
         "report/2026.html",
+        "search/index.html",
     ]
     for page in pages:
         assert (out / page).is_file(), f"missing page {page}"

@@ -1,0 +1,152 @@
+"""RSS 2.0 feeds: the whole section, each category and each item.
+
+Built from the masked public records only (the same ones the pages get), so a
+withdrawn, scheduled or draft record never reaches a feed. Feeds need absolute
+links, taken from site.yaml's `base_url`. Nothing depends on the build's clock:
+lastBuildDate is the newest pubDate in the channel.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import html
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from .catalog import Catalog, Item
+from .config import SiteConfig
+from .markup import Markdown
+from .records import Record
+
+FEED_SIZE = 50  # latest entries per channel
+SUMMARY_CHARS = 140
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+ATOM = "http://www.w3.org/2005/Atom"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+ET.register_namespace("atom", ATOM)
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    label: str
+    url: str  # relative to the section root
+
+
+def all_path() -> str:
+    return "feeds/all.xml"
+
+
+def category_path(category_id: str) -> str:
+    return f"feeds/{category_id}.xml"
+
+
+def item_path(item: Item) -> str:
+    return f"feeds/{item.id}.xml"  # item ids are "<category>/<item>"
+
+
+def links_for(site: SiteConfig, category=None, item: Item | None = None) -> list[FeedLink]:
+    """The feeds a page announces: the whole section, its category, its item."""
+    links = [FeedLink(f"{site.title}：全部更新", all_path())]
+    if category is not None:
+        links.append(FeedLink(f"{category.name}：更新", category_path(category.id)))
+    if item is not None and not item.on_request_only:
+        links.append(FeedLink(f"{item.name}：更新", item_path(item)))
+    return links
+
+
+def pub_date(day: dt.date) -> str:
+    """RFC 822 date of the 公开日期, at midnight Beijing time: `Mon, 03 Nov 2025 00:00:00 +0800`."""
+    return email.utils.format_datetime(dt.datetime.combine(day, dt.time(), BEIJING))
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+class _Summaries:
+    """A short plain-text summary of a masked record: its body, else its fields, else its list size."""
+
+    def __init__(self):
+        self.markdown = Markdown()
+
+    def __call__(self, record: Record, item: Item) -> str:
+        text = ""
+        if record.body.strip():
+            text = re.sub(r"<[^>]+>", " ", self.markdown.convert(record.body))
+            text = html.unescape(text)
+        if not text.strip():
+            text = "；".join(f"{k}：{v}" for k, v in record.fields.items() if v not in (None, ""))
+        text = re.sub(r"\s+", " ", text).strip()
+        if len(text) > SUMMARY_CHARS:
+            text = text[:SUMMARY_CHARS] + "……"
+        prefix = f"【{item.name}】"
+        if record.rows:
+            prefix += f"名单共 {len(record.rows)} 条。"
+        return prefix + text
+
+
+def _channel(site: SiteConfig, title: str, page: str, description: str, path: str,
+             entries: list[tuple[Record, Item]], summary: _Summaries) -> bytes:
+    rss = ET.Element("rss", version="2.0")
+    channel = ET.SubElement(rss, "channel")
+
+    def add(parent, tag, text, **attrs):
+        element = ET.SubElement(parent, tag, attrs)
+        element.text = _clean(text)
+        return element
+
+    add(channel, "title", title)
+    add(channel, "link", site.base_url + page)
+    add(channel, "description", description)
+    add(channel, "language", "zh-cn")
+    ET.SubElement(channel, f"{{{ATOM}}}link", href=site.base_url + path, rel="self", type="application/rss+xml")
+    if entries:
+        add(channel, "lastBuildDate", pub_date(max(r.published for r, _ in entries)))
+    for record, item in entries[:FEED_SIZE]:
+        url = site.base_url + record.url
+        entry = ET.SubElement(channel, "item")
+        add(entry, "title", record.title)
+        add(entry, "link", url)
+        add(entry, "description", summary(record, item))
+        add(entry, "category", item.name)
+        add(entry, "guid", url, isPermaLink="true")
+        add(entry, "pubDate", pub_date(record.published))
+    ET.indent(rss)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode").encode() + b"\n"
+
+
+def feeds(site: SiteConfig, catalog: Catalog, records: list[Record]) -> dict[str, bytes]:
+    """{path: RSS bytes} for the masked public records, newest first."""
+    visible = catalog.for_level(site.level)
+    entries = [(r, visible.by_id[r.item_id]) for r in records
+               if r.item_id in visible.by_id and not visible.by_id[r.item_id].on_request_only]
+    entries.sort(key=lambda e: (e[0].published, e[0].date, e[0].index_no), reverse=True)
+    summary = _Summaries()
+    out = {all_path(): _channel(site, f"{site.title}：全部更新", "index.html",
+                                site.description or site.title, all_path(), entries, summary)}
+    for category in visible.categories:
+        mine = [e for e in entries if e[1].category == category.id]
+        out[category_path(category.id)] = _channel(
+            site, f"{site.title}：{category.name}", f"{category.id}/index.html",
+            f"{site.department}公开的{category.name}信息", category_path(category.id), mine, summary)
+        for item in visible.items_of(category.id):
+            if item.on_request_only:
+                continue
+            mine_item = [e for e in mine if e[1].id == item.id]
+            out[item_path(item)] = _channel(
+                site, f"{site.title}：{item.name}", f"{item.id}/index.html",
+                "、".join(item.elements["公开内容"]), item_path(item), mine_item, summary)
+    return out
+
+
+def every_link(site: SiteConfig, catalog: Catalog) -> list[tuple[FeedLink, list[FeedLink]]]:
+    """For the catalog page: each category's feed with its items' feeds, after the whole section's."""
+    visible = catalog.for_level(site.level)
+    listing = [(FeedLink(f"{site.title}：全部更新", all_path()), [])]
+    for category in visible.categories:
+        items = [FeedLink(item.name, item_path(item)) for item in visible.items_of(category.id)
+                 if not item.on_request_only]
+        listing.append((FeedLink(category.name, category_path(category.id)), items))
+    return listing

@@ -1,0 +1,20 @@
+"""sitemap.xml: every HTML page of the section, with absolute URLs from `base_url`.
+
+Pages marked `noindex` (such as a withdrawn record's 已撤下 notice) are left out.
+"""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from .config import SiteConfig
+
+NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_NOINDEX = b'<meta name="robots" content="noindex'
+
+
+def sitemap(site: SiteConfig, files: dict[str, bytes]) -> dict[str, bytes]:
+    pages = sorted(path for path, data in files.items() if path.endswith(".html") and _NOINDEX not in data)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NS}">']
+    lines += [f"  <url><loc>{escape(site.base_url + path)}</loc></url>" for path in pages]
+    lines.append("</urlset>")
+    return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8")}
