@@ -30,11 +30,48 @@ class _SafeLinks(Treeprocessor):
                 element.set("scope", "col")
 
 
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_CAPTION_LINE = re.compile(r"^(?:表\s*[0-9一二三四五六七八九十]+(?:[\s：:.、].{0,58})?|.{1,58}[：:])$")
+
+
+def _text(element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+class _TableCaptions(Treeprocessor):
+    """Markdown has no caption syntax, but every data table needs one (GB/T 37668).
+    A short line just above the table ending in a colon (or starting with 表) becomes
+    its caption; otherwise the heading the table stands under; otherwise 表 N."""
+
+    def run(self, root):
+        self.count, self.heading = 0, ""
+        self.walk(root)
+
+    def walk(self, parent):
+        previous = None
+        for child in list(parent):
+            if child.tag in _HEADINGS:
+                self.heading = _text(child)
+            elif child.tag == "table":
+                self.count += 1
+                caption = child.makeelement("caption", {})
+                if previous is not None and previous.tag == "p" and _CAPTION_LINE.match(_text(previous)):
+                    caption.text = _text(previous).rstrip("：:")
+                    parent.remove(previous)
+                else:
+                    caption.text = self.heading or f"表 {self.count}"
+                child.insert(0, caption)
+            else:
+                self.walk(child)
+            previous = child
+
+
 class _NoRawHtml(Extension):
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+        md.treeprocessors.register(_TableCaptions(md), "table_captions", 1)
 
 
 def _slugify(value: str, separator: str) -> str:

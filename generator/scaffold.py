@@ -199,7 +199,7 @@ def record_map(item: Item, site: SiteConfig, title: str | None, day: dt.date, in
             if item.body_required else "")
     _key(data, "body", body,
          f"{item.body_label}；可排版文字（Markdown）；{required}。写在 body: | 下面，每行缩进两个空格。\n"
-         "正文中不要写身份证号、个人手机号等个人信息：它们只在名单和字段中才会被隐藏。")
+         "正文中不要写身份证号、个人手机号等个人信息；写了会被自动隐藏并给出警告。")
     return data
 
 

@@ -208,8 +208,6 @@ def test_template_tables_have_caption_and_scoped_headers(built_site):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="generator/markup.py gives Markdown tables th scope but no "
-                   "<caption> (Markdown has no caption syntax); needs a generator change")
 def test_markdown_tables_have_caption_and_scoped_headers(built_site):
     problems = _table_problems(built_site, markdown=True)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
