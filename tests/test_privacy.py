@@ -31,7 +31,8 @@ def valid_id(first17: str) -> str:
 
 
 def output_text(out: Path) -> dict[str, str]:
-    return {p.relative_to(out).as_posix(): p.read_bytes().decode("utf-8", "replace")
+    """Every output file as text; the search index's gzip fragments unpacked."""
+    return {p.relative_to(out).as_posix(): leakgate.readable(p.read_bytes()).decode("utf-8", "replace")
             for p in sorted(out.rglob("*")) if p.is_file()}
 
 
@@ -299,7 +300,7 @@ def _write_site(root: Path, item, data: dict, body: str, table, mask_names: bool
     return root / "site.yaml"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(placements())
 def test_any_personal_number_anywhere_is_masked_in_every_output(case):
     item, place, construct, raw, written, shown = case
@@ -316,7 +317,7 @@ def test_any_personal_number_anywhere_is_masked_in_every_output(case):
         assert shown in page
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_any_name_is_masked_everywhere_when_mask_names_is_on(data):
     item = data.draw(st.sampled_from([i for i in ITEMS if any(s.type == "name" for s in i.rows)]))
