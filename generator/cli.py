@@ -6,6 +6,7 @@ This is the one place where problems become exit codes: 0 ok, 1 content errors,
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
+        message = message.replace("argument ", "参数 ").replace("invalid choice", "无效的选项")
         print(f"命令行参数错误：{message}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
 
@@ -159,6 +161,15 @@ def cmd_check(args) -> int:
     return EXIT_CONTENT if any(f.severity in failing for f in findings) else EXIT_OK
 
 
+def _day(text: str) -> str:
+    """--today: checked here so that a typo is a usage error, not a crash later."""
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是日期，应写作 YYYY-MM-DD，如 2026-11-23") from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m generator", description="住房保障信息公开专栏生成器")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -172,12 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     build_verb = verb("build", "检查、隐藏个人信息并生成网站到 output/", cmd_build)
     build_verb.add_argument("--out", help="输出目录（默认 site.yaml 旁的 output/）")
-    build_verb.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD），用于公示期和定时发布")
+    build_verb.add_argument("--today", type=_day, help="把“今天”定为这一天（YYYY-MM-DD），用于公示期和定时发布")
     build_verb.add_argument("--strict", action="store_true", help="把警告也当作错误")
     validate = verb("validate", "检查全部记录，不写任何文件", cmd_validate)
     validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
     check_verb = verb("check", "检查公开时限和空白栏目（按法定工作日计算）", cmd_check)
-    check_verb.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD）")
+    check_verb.add_argument("--today", type=_day, help="把“今天”定为这一天（YYYY-MM-DD）")
     check_verb.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
     check_verb.add_argument("--strict", action="store_true", help="有警告也以状态 1 退出")
     catalog = verb("catalog", "输出生效的公开目录（标准目录加本地扩展）", cmd_catalog)
@@ -189,11 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("item", metavar="ITEM-ID", help="事项 id，如 allocation/results（见 catalog 命令）")
     new.add_argument("--title", help="信息名称")
     new.add_argument("--slug", help="文件名（不含扩展名，小写字母、数字和 -；默认用日期）")
-    new.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD），用于 date 和索引号的年份")
+    new.add_argument("--today", type=_day, help="把“今天”定为这一天（YYYY-MM-DD），用于 date 和索引号的年份")
     serve = verb("serve", "在本机预览网站，修改后自动重新生成并刷新浏览器", cmd_serve)
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000），只在 127.0.0.1 上提供")
     serve.add_argument("--out", help="预览文件放在哪里（默认临时文件夹；不会改动 output/）")
-    serve.add_argument("--today", help="把“今天”定为这一天（YYYY-MM-DD）")
+    serve.add_argument("--today", type=_day, help="把“今天”定为这一天（YYYY-MM-DD）")
     return parser
 
 

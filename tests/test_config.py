@@ -50,3 +50,11 @@ def test_every_key_is_documented_in_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [key for key in documented_keys() if f"`{key}`" not in readme]
     assert not missing, f"README 未说明的设置：{missing}"
+
+
+def test_a_bad_today_is_a_usage_error_not_a_crash():
+    from conftest import run
+    for verb in ("build", "check", "new allocation/results", "serve"):
+        result = run(*verb.split(), "--today", "2026-02-30")
+        assert result.returncode == 2, verb
+        assert "不是日期" in result.stderr and "Traceback" not in result.stderr
