@@ -120,6 +120,10 @@ class _Checker:
                        f"公开日期 {published} 早于信息形成日期 {date}", "检查 date 和 published 是否写反")
         projects = self.projects()
         window = self.window()
+        if window and published and window.end < published:
+            self.warning(self.at(data, "window"), "window-before-published",
+                         f"公示期 {window} 在公开日期 {published} 之前就已结束，这条记录不会出现在网站上",
+                         "检查 window 的结束日期和 published 是否写错")
         fields = self.fields()
         rows, rows_source = self.rows()
         attachments = self.attachments()

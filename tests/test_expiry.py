@@ -63,3 +63,13 @@ def test_a_period_longer_than_three_years_is_a_warning_naming_the_cell(site):
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "period-too-long" in line]
     assert len(warnings) == 1 and "a.yaml:7:" in warnings[0] and "2029-05-01" in warnings[0]
+
+
+def test_a_window_ending_before_publication_is_a_warning(site):
+    record = ("title: 结果公示\ndate: 2026-04-01\npublished: 2026-04-10\nindex_no: T/2026-00001\n"
+              "window: {from: 2026-04-01, to: 2026-04-08}\n"
+              "rows:\n  - {保障对象姓名: 张三, 保障性住房类型: 公共租赁住房, 所在建设项目名称: 城南}\n")
+    path = site({"content/allocation/results/a.yaml": record})
+    result = run("validate", "--site", str(path))
+    assert result.returncode == 0
+    assert "a.yaml:5:9: warning[window-before-published]" in result.stderr
