@@ -160,7 +160,10 @@ class _Masker:
         attachments = tuple(replace(a, title=self.text(a.title, lambda _offset, a=a: a.where))
                             for a in record.attachments)
         body = self.text(record.body, in_body, markdown=True)
-        return replace(record, title=title, fields=fields, rows=rows, attachments=attachments, body=body, where={})
+        total = record.total and replace(record.total, values={
+            name: value for name, value in record.total.values.items() if item.row_map[name].publish})
+        return replace(record, title=title, fields=fields, rows=rows, total=total, attachments=attachments,
+                       body=body, where={})
 
 
 def mask_records(records: list[Record], catalog: Catalog, site: SiteConfig) -> MaskResult:

@@ -19,7 +19,7 @@ from .diagnostics import Location, Report, display_path
 from .expire import ROW_PERIOD
 from .fieldtypes import Period
 from .load import RawRecord, SourceFile, discover, read
-from .records import Attachment, Record, Row
+from .records import Attachment, Record, Row, Total
 
 RECORD_KEYS = ("title", "date", "published", "index_no", "project", "window", "fields",
                "rows", "rows_from", "attachments", "draft", "body")
@@ -28,6 +28,7 @@ CHINESE_KEYS = {"标题": "title", "名称": "title", "信息名称": "title", "
                 "公示期": "window", "公示期限": "window", "附件": "attachments", "索引号": "index_no",
                 "正文": "body", "草稿": "draft", "字段": "fields", "名单": "rows"}
 EMPTY_CELLS = ("", "-", "—", "－", "/", "无")
+SUMMED_TYPES = ("integer", "decimal", "money", "area")  # columns a 合计 row adds up
 
 
 def _pos(data, key, value=True):
@@ -43,6 +44,7 @@ class _Checker:
         self.file: SourceFile = raw.file
         self.failed = False
         self.where: dict[str, Location] = {}
+        self.total: Total | None = None  # set by table_rows when the sheet has a 合计 row
 
     # -- reporting --------------------------------------------------------------------
     def at(self, data, key, value=True) -> Location:
@@ -131,6 +133,7 @@ class _Checker:
         return Record(source=self.file.path, shown=self.file.shown, item_id=self.item.id, slug=self.file.slug,
                       title=title, date=date, published=published, index_no=index_no or "",
                       projects=projects, window=window, fields=fields, rows=rows, rows_source=rows_source,
+                      total=self.total,
                       attachments=attachments, draft=draft, body=body, body_line=body_line,
                       where=self.where)
 
@@ -267,33 +270,24 @@ class _Checker:
             self.error(where, "rows-from-type", f"rows_from 只支持 {'、'.join(tables.TABLE_SUFFIXES)} 文件", "")
             return (), ""
         shown = display_path(path, self.site.root)
+        specs = self.item.row_map
+        by_squeezed = {tables.squeeze(name): name for name in specs}
         try:
-            table = tables.read_table(path, shown)
+            table = tables.read_table(path, shown, by_squeezed)
         except tables.TableProblem as problem:
             self.error(problem.where, "table", problem.message, problem.hint)
             return (), shown
-        specs = self.item.row_map
-        columns = {}
-        for index, name in enumerate(table.header):
-            if not name:
-                continue
-            if name not in specs:
-                close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.5)
-                self.error(table.locate(table.header_row, index), "unknown-column",
-                           f"事项“{self.item.name}”没有“{name}”这一列",
-                           (f"是否想写“{close[0]}”？" if close else "本事项的列：" + "、".join(specs))
-                           + self.undeclared_hint())
-            elif name in columns:
-                self.error(table.locate(table.header_row, index), "duplicate-column", f"列“{name}”出现了两次", "")
-            else:
-                columns[name] = index
-        for name, spec in specs.items():
-            if spec.required and name not in columns:
-                self.error(table.locate(table.header_row, 0), "missing-column",
-                           f"表格缺少必填的列“{name}”", "第一行是列名，须与目录中的字段名一致")
+        columns = self.table_columns(table, specs, by_squeezed)
         used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
-        rows = []
+        rows, total_at = [], None
         for cells, number in table.rows:
+            label = tables.total_label(cells)
+            if label:
+                if total_at:
+                    self.error(table.locate(number, label[0]), "table-total",
+                               f"表格有两个{label[1]}行（另一个在第 {total_at[1]} 行）", "只保留最后的合计行")
+                total_at = (cells, number, label)
+                continue
             values = dict.fromkeys(specs)
             locate = lambda name, n=number: table.locate(n, columns[name])  # noqa: E731
             width = len(cells)
@@ -308,7 +302,54 @@ class _Checker:
             rows.append(Row(values, table.locate(number, 0), table.positions(number, columns)))
         if not rows:
             self.error(Location(shown), "empty-table", "表格中没有数据行", "")
+        if total_at:
+            self.total = self.table_total(table, used, rows, *total_at)
         return tuple(rows), shown
+
+    def table_columns(self, table: tables.Table, specs: dict, by_squeezed: dict) -> dict[str, int]:
+        """Column name -> index; header cells match the catalog's names whatever spaces they hold."""
+        columns = {}
+        for index, text in enumerate(table.header):
+            if not text:
+                continue
+            name = text if text in specs else by_squeezed.get(tables.squeeze(text), text)
+            if name not in specs and tables.squeeze(name) == tables.ROW_NUMBER:
+                continue  # the export's own row numbers: pages number the rows themselves
+            if name not in specs:
+                close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.5)
+                self.error(table.locate(table.header_row, index), "unknown-column",
+                           f"事项“{self.item.name}”没有“{name}”这一列",
+                           (f"是否想写“{close[0]}”？" if close else "本事项的列：" + "、".join(specs))
+                           + self.undeclared_hint())
+            elif name in columns:
+                self.error(table.locate(table.header_row, index), "duplicate-column", f"列“{name}”出现了两次", "")
+            else:
+                columns[name] = index
+        for name, spec in specs.items():
+            if spec.required and name not in columns:
+                self.error(table.locate(table.header_row, 0), "missing-column",
+                           f"表格缺少必填的列“{name}”", "第一行是列名，须与目录中的字段名一致")
+        return columns
+
+    def table_total(self, table: tables.Table, used: list, rows: list, cells: list, number: int,
+                    label: tuple[int, str]) -> Total:
+        """The 合计 row's numbers, each checked against the sum of its column (a warning on mismatch)."""
+        values = {}
+        for name, spec, index in used:
+            raw = cells[index] if index < len(cells) else None
+            if spec.type not in SUMMED_TYPES or index == label[0] or self.empty(raw):
+                continue
+            locate = lambda _name, i=index: table.locate(number, i)  # noqa: E731
+            value = self.value(spec, raw, locate, name, f"{label[1]}行的")
+            if value is None:
+                continue
+            values[name] = value
+            column_sum = sum(row.values[name] for row in rows if row.values.get(name) is not None)
+            if column_sum != value:
+                self.warning(locate(name), "total-mismatch",
+                             f"{label[1]}行“{name}”为 {value}，而各行相加是 {column_sum}",
+                             "核对是否漏了行、多了行，或合计公式的范围不对")
+        return Total(label[1], values, table.locate(number, label[0]))
 
     # -- files beside the record ------------------------------------------------------
     def local_path(self, raw, where: Location, key: str) -> Path | None:
