@@ -78,7 +78,7 @@ HEADER_SEARCH = 10  # rows above the header (a title, a date line) are skipped u
 def total_label(cells) -> tuple[int, str] | None:
     """(column, label) when this row is a 合计/总计 row rather than data."""
     for index, cell in enumerate(cells):
-        if type(cell) is str and len(cell) < 12 and squeeze(cell) in TOTAL_LABELS:
+        if type(cell) is str and "计" in cell and len(cell) < 12 and squeeze(cell) in TOTAL_LABELS:
             return index, squeeze(cell)
     return None
 
