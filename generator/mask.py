@@ -76,9 +76,10 @@ class MaskResult:
 def secret_form(value) -> str | None:
     """How the leak gate looks for a raw value: its ASCII digits, when it is a number of
     seven or more digits (ID, phone, card, account). Other values are not searched for:
-    an unpublished employer's name may rightly appear in another record."""
+    an unpublished employer's name may rightly appear in another record; nor are placeholders
+    of one repeated digit (eighteen 0s), which identify nobody and fill binary files."""
     text = re.sub(r"[\s()（）+-]", "", normalize_digits(str(value))).upper()
-    if len(text) >= 7 and re.fullmatch(r"[0-9]+X?", text):
+    if len(text) >= 7 and re.fullmatch(r"[0-9]+X?", text) and len(set(text)) > 1:
         return text
     return None
 
