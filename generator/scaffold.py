@@ -134,7 +134,7 @@ def privacy_note(spec: FieldSpec, site: SiteConfig) -> str:
 
 def field_comment(spec: FieldSpec, site: SiteConfig) -> str:
     """One line: what the field is, its type, required or not, privacy, example."""
-    parts = [spec.help or spec.name, fieldtypes.TYPES[spec.type].label, "必填" if spec.required else "选填"]
+    parts = [spec.help or spec.name, fieldtypes.TYPES[spec.type].label, spec.required_label]
     if spec.values:
         parts.append("可选：" + "、".join(spec.values))
     parts.append(privacy_note(spec, site))
@@ -183,7 +183,8 @@ def record_map(item: Item, site: SiteConfig, title: str | None, day: dt.date, in
     if item.kind == "list":
         row = CommentedMap()
         for spec in item.rows:
-            row[spec.name] = example_value(spec)
+            applies = not spec.required_if or row.get(spec.required_if[0]) == spec.required_if[1]
+            row[spec.name] = example_value(spec) if applies else None  # e.g. no 单位名称 for a person
             row.yaml_add_eol_comment(field_comment(spec, site), spec.name)
         columns = "、".join(s.name for s in item.rows)
         _key(data, "rows", CommentedSeq([row]),

@@ -81,6 +81,10 @@ class _Checker:
                 self.warning(locate(key), "field-doubt", f"{context}“{spec.name}”：{message}", "")
         return value
 
+    @classmethod
+    def empty_cell(cls, cells: list, index: int | None) -> bool:
+        return index is None or index >= len(cells) or cls.empty(cells[index])
+
     @staticmethod
     def empty(raw) -> bool:
         return raw is None or (isinstance(raw, str) and raw.strip(" \t\u3000") in EMPTY_CELLS)
@@ -106,7 +110,19 @@ class _Checker:
                                f"应填写{spec.type_label}，例如 {spec.example or fieldtypes.TYPES[spec.type].example}")
                 continue
             values[name] = self.value(spec, raw, locate, name, context)
+        self.conditions(specs, values, lambda name: self.empty(data.get(name)),
+                        lambda name: self.at(data, name) if name in data else missing_at, context)
         return values
+
+    def conditions(self, specs: dict, values: dict, empty, locate, context: str) -> None:
+        """Fields required by another field's value (required_if), e.g. 单位名称 when 主体类型 is an organisation."""
+        for name, spec in specs.items():
+            if not spec.required_if or not empty(name):
+                continue
+            other, wanted = spec.required_if
+            if values.get(other) == wanted:
+                self.error(locate(name), "missing-field", f"{other}为“{wanted}”时必须填写{context}“{name}”",
+                           f"应填写{spec.type_label}，例如 {spec.example or fieldtypes.TYPES[spec.type].example}")
 
     # -- record keys --------------------------------------------------------------------
     def check(self) -> Record | None:
@@ -279,6 +295,7 @@ class _Checker:
             return (), shown
         columns = self.table_columns(table, specs, by_squeezed)
         used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
+        conditional = any(spec.required_if for spec in specs.values())
         rows, total_at = [], None
         for cells, number in table.rows:
             label = tables.total_label(cells)
@@ -299,6 +316,9 @@ class _Checker:
                                    f"应填写{spec.type_label}")
                     continue
                 values[name] = self.value(spec, raw, locate, name, "列")
+            if conditional:
+                self.conditions(specs, values, lambda name, c=cells: self.empty_cell(c, columns.get(name)),
+                                lambda name, n=number: table.locate(n, columns.get(name, 0)), "列")
             rows.append(Row(values, table.locate(number, 0), table.positions(number, columns)))
         if not rows:
             self.error(Location(shown), "empty-table", "表格中没有数据行", "")
