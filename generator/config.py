@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +80,26 @@ class SiteConfig:
     @property
     def domain(self) -> str:
         return re.sub(r"^https?://([^/]+).*$", r"\1", self.base_url)
+
+
+def index_pattern(site: SiteConfig, year: int | None = None) -> re.Pattern:
+    """A regex for the 索引号 `index_format` makes (in `year`, or any year), capturing the serial.
+    `{serial:05}` asks for at least five digits, `{month:02}` for two."""
+    parts = []
+    for literal, name, spec, _conv in string.Formatter().parse(site.index_format):
+        parts.append(re.escape(literal))
+        digits = rf"\d{{{int(spec)},}}" if spec and spec.isdigit() else r"\d+"
+        if name == "prefix":
+            parts.append(re.escape(site.index_prefix))
+        elif name == "year":
+            parts.append(str(year) if year else r"\d{4}")
+        elif name == "month":
+            parts.append(digits if spec else r"\d{1,2}")
+        elif name == "serial":
+            parts.append(rf"(?P<serial>{digits})")
+        elif name is not None:
+            parts.append(r".*?")
+    return re.compile("".join(parts))
 
 
 # ---- value parsers: raw -> value, raising fieldtypes.Invalid -------------------------

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from . import cache, fieldtypes, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
-from .config import SiteConfig
+from .config import SiteConfig, index_pattern
 from .diagnostics import Location, Report, display_path
 from .expire import ROW_PERIOD
 from .fieldtypes import Period
@@ -455,9 +455,17 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
 
     first: dict[str, Record] = {}
     kept = []
+    form = index_pattern(site)
     for record in sorted(records, key=lambda r: r.shown):
         if not record.index_no:
             continue
+        if not form.fullmatch(record.index_no):
+            example = site.index_format.format(prefix=site.index_prefix, year=record.date.year,
+                                               month=record.date.month, serial=1)
+            report.warning(record.locate("index_no"), "index-no-format",
+                           f"索引号“{record.index_no}”不符合本站的格式（如 {example}）",
+                           "已经公开的索引号不再改变，可以保留；新记录请按 site.yaml 的 index_prefix 和 "
+                           "index_format 编号（python -m generator new 会自动取号）")
         if record.index_no in first:
             report.error(record.locate("index_no"), "duplicate-index-no",
                          f"索引号“{record.index_no}”与 {first[record.index_no].shown} 重复",
