@@ -31,6 +31,10 @@ EMPTY_CELLS = ("", "-", "—", "－", "/", "无")
 SUMMED_TYPES = ("integer", "decimal", "money", "area")  # columns a 合计 row adds up
 
 
+def _example(spec: FieldSpec) -> str:
+    return spec.example or (spec.values[0] if spec.values else fieldtypes.TYPES[spec.type].example)
+
+
 def _pos(data, key, value=True):
     positions = getattr(data, "value_pos" if value else "key_pos", None) or {}
     return positions.get(key) or getattr(data, "pos", (1, 1))
@@ -107,7 +111,7 @@ class _Checker:
                 values[name] = None
                 if spec.required and name not in misspelt:
                     self.error(missing_at, "missing-field", f"缺少必填的{context}“{name}”",
-                               f"应填写{spec.type_label}，例如 {spec.example or fieldtypes.TYPES[spec.type].example}")
+                               f"应填写{spec.type_label}，例如 {_example(spec)}")
                 continue
             values[name] = self.value(spec, raw, locate, name, context)
         self.conditions(specs, values, lambda name: self.empty(data.get(name)),
@@ -122,7 +126,7 @@ class _Checker:
             other, wanted = spec.required_if
             if values.get(other) == wanted:
                 self.error(locate(name), "missing-field", f"{other}为“{wanted}”时必须填写{context}“{name}”",
-                           f"应填写{spec.type_label}，例如 {spec.example or fieldtypes.TYPES[spec.type].example}")
+                           f"应填写{spec.type_label}，例如 {_example(spec)}")
 
     # -- record keys --------------------------------------------------------------------
     def check(self) -> Record | None:
