@@ -73,3 +73,21 @@ def test_a_condition_on_an_unknown_field_is_a_catalog_error(site):
     path.parent.joinpath("content/_catalog.yaml").write_text(bad_value, encoding="utf-8")
     result = run("validate", "--site", str(path))
     assert result.returncode == 2 and "“主体类型”没有取值“个人”" in result.stderr
+
+
+def test_the_editor_schema_knows_which_columns_each_subject_needs():
+    import jsonschema
+
+    from generator import editorschema
+
+    site = load_site(ROOT / "site.yaml")
+    schema = editorschema.item_schema(load_catalog(site).by_id["credit/blacklist"], site)
+    check = jsonschema.Draft202012Validator(schema)
+    row = {"序号": 1, "主体类型": "法人或其他组织", "单位名称": "某公司", "统一社会信用代码": AGENCY, "日期": "2026-04-16",
+           "原因": "伪造材料", "决策依据": "办法", "决策主体": "局", "公示期限": "2026-04-30 至 2027-04-29"}
+    record = {"title": "信用清单", "date": "2026-04-24", "rows": [row]}
+    assert check.is_valid(record)
+    del row["统一社会信用代码"]
+    assert not check.is_valid(record)
+    row.update({"主体类型": "自然人", "姓名": "张三", "身份证号": "110101199003071233"})
+    assert check.is_valid(record)
