@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, feeds, leakgate, mask, opendata, search, sitemap, stats, write
+from . import attachscan, expire, feeds, leakgate, mask, opendata, search, sitemap, stats, write
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report
@@ -78,6 +78,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     files.update(opendata.opendata(site, catalog, shown))
     files.update(sitemap.sitemap(site, files))
     files.update(_search_index(site, files, report))
+    attachscan.check(shown, masked.secrets, site, report)  # attachments are published as they are
     for leak in leakgate.scan(files, masked.secrets):
         report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
                      "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")

@@ -32,6 +32,7 @@ class FieldSpec:
     help: str = ""
     scope: str = "record"  # "record": under fields:, "row": a column under rows:
     enum: str = ""  # the named value list (schema.yaml enums) the values come from
+    required_if: tuple[str, str] | tuple = ()  # (other field, value): required when it has that value
 
     @property
     def type_label(self) -> str:
@@ -42,7 +43,17 @@ class FieldSpec:
                 "mask": self.mask, "publish": self.publish, "scope": self.scope}
         if self.values:
             data["values"] = list(self.values)
+        if self.required_if:
+            data["required_if"] = dict([self.required_if])
         return data
+
+    @property
+    def required_label(self) -> str:
+        if self.required:
+            return "必填"
+        if self.required_if:
+            return f"{self.required_if[0]}为“{self.required_if[1]}”时必填"
+        return "选填"
 
 
 @dataclass(frozen=True)
@@ -139,7 +150,7 @@ class _SpecError(Exception):
 
 
 def _field_spec(raw, scope: str, enums: dict) -> FieldSpec:
-    allowed = {"name", "type", "required", "mask", "publish", "values", "example", "help"}
+    allowed = {"name", "type", "required", "required_if", "mask", "publish", "values", "example", "help"}
     if not isinstance(raw, dict) or "name" not in raw:
         raise _SpecError("字段应写成 {name: 字段名, type: 类型}", "", raw)
     unknown = sorted(set(raw) - allowed)
@@ -167,7 +178,35 @@ def _field_spec(raw, scope: str, enums: dict) -> FieldSpec:
     return FieldSpec(name=str(raw["name"]), type=type_name, required=raw.get("required", False),
                      mask=mask, publish=publish, values=tuple(str(v) for v in values),
                      example=str(raw.get("example", "")), help=str(raw.get("help", "")), scope=scope,
-                     enum=enum_name)
+                     enum=enum_name, required_if=_required_if(raw))
+
+
+def _required_if(raw: dict) -> tuple:
+    """`required_if: {主体类型: 自然人}`: the field is required in rows (or records) where
+    the other field has that value, e.g. 姓名 for a person, 单位名称 for an organisation."""
+    condition = raw.get("required_if")
+    if condition is None:
+        return ()
+    if not isinstance(condition, dict) or len(condition) != 1:
+        raise _SpecError(f"字段“{raw['name']}”的 required_if 应写成 {{字段名: 取值}}，只写一个条件",
+                         "例如 required_if: {主体类型: 自然人}", raw)
+    (name, value), = condition.items()
+    return str(name), fieldtypes.as_text(value)
+
+
+def _check_conditions(item_id: str, specs: tuple) -> None:
+    """Every required_if names a field of the same mapping and one of its possible values."""
+    by_name = {f.name: f for f in specs}
+    for spec in specs:
+        if not spec.required_if:
+            continue
+        other, value = spec.required_if
+        if other not in by_name or other == spec.name:
+            raise _SpecError(f"事项“{item_id}”字段“{spec.name}”的 required_if 引用了不存在的字段“{other}”",
+                             "可用：" + "、".join(n for n in by_name if n != spec.name))
+        if by_name[other].values and value not in by_name[other].values:
+            raise _SpecError(f"事项“{item_id}”字段“{spec.name}”的 required_if：“{other}”没有取值“{value}”",
+                             "可选：" + "、".join(by_name[other].values))
 
 
 def _deadline(raw) -> Deadline:
@@ -234,6 +273,7 @@ def _item(raw: dict, schema: dict, enums: dict, categories: dict, local: bool) -
         names = [f.name for f in specs]
         if len(set(names)) != len(names):
             raise _SpecError(f"事项“{item_id}”有重复的字段名", "", schema)
+        _check_conditions(item_id, specs)
     return Item(id=item_id, category=category, name=str(raw["name"]), elements=_elements(raw, str(raw["name"])),
                 kind=kind, title_label=str(schema.get("title", "信息名称")),
                 body_label=str(body.get("label", "正文")), body_required=bool(body.get("required", False)),
@@ -277,10 +317,13 @@ def _strengthen_field(old: FieldSpec, raw: dict) -> FieldSpec:
         raise _SpecError(f"只增不减：不能取消字段“{name}”的隐藏处理", "", raw)
     if not old.publish and raw.get("publish") is True:
         raise _SpecError(f"只增不减：不能公开内部字段“{name}”", "", raw)
+    required_if = _required_if(raw) or old.required_if
+    if old.required_if and required_if != old.required_if:
+        raise _SpecError(f"只增不减：不能改变字段“{name}”的 required_if", "", raw)
     values = old.values + tuple(str(v) for v in raw.get("values", ()) if str(v) not in old.values)
     return replace(old, required=old.required or raw.get("required", False),
                    mask=old.mask or raw.get("mask", False),
-                   publish=old.publish and raw.get("publish", True), values=values,
+                   publish=old.publish and raw.get("publish", True), values=values, required_if=required_if,
                    example=str(raw.get("example", old.example)), help=str(raw.get("help", old.help)))
 
 
@@ -319,10 +362,13 @@ def _extend_item(old: Item, raw: dict, enums: dict) -> Item:
             raise _SpecError(f"只增不减：不能把事项“{old.name}”的 annual_by 推迟", "", raw)
         deadline = new
     rows = _extend_fields(old.rows, raw.get("rows"), "row", enums)
+    fields = _extend_fields(old.fields, raw.get("fields"), "record", enums)
+    _check_conditions(old.id, rows)
+    _check_conditions(old.id, fields)
     if rows and old.kind == "document":
         raise _SpecError(f"事项“{old.name}”是单篇文件，不能增加名单列（rows）", "改用 fields", raw)
     return replace(old, elements=elements, deadline=deadline,
-                   fields=_extend_fields(old.fields, raw.get("fields"), "record", enums), rows=rows,
+                   fields=fields, rows=rows,
                    note=str(raw.get("note", old.note)), local=True)
 
 

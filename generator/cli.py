@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, mask, progress
+from . import __version__, attachscan, mask, progress
 from .build import build
 from .catalog import load_catalog
 from .config import load_site
@@ -47,7 +47,9 @@ def cmd_validate(args) -> int:
     catalog = load_catalog(site)
     report = Report()
     records = load_records(site, catalog, report, open_cache(site, catalog, write=False))
-    mask.report_findings(mask.mask_records(records, catalog, site).findings, report)
+    masked = mask.mask_records(records, catalog, site)
+    mask.report_findings(masked.findings, report)
+    attachscan.check(records, masked.secrets, site, report)
     if args.strict:
         report = report.strict()
     _print_report(report)

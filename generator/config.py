@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +80,26 @@ class SiteConfig:
     @property
     def domain(self) -> str:
         return re.sub(r"^https?://([^/]+).*$", r"\1", self.base_url)
+
+
+def index_pattern(site: SiteConfig, year: int | None = None) -> re.Pattern:
+    """A regex for the 索引号 `index_format` makes (in `year`, or any year), capturing the serial.
+    `{serial:05}` asks for at least five digits, `{month:02}` for two."""
+    parts = []
+    for literal, name, spec, _conv in string.Formatter().parse(site.index_format):
+        parts.append(re.escape(literal))
+        digits = rf"\d{{{int(spec)},}}" if spec and spec.isdigit() else r"\d+"
+        if name == "prefix":
+            parts.append(re.escape(site.index_prefix))
+        elif name == "year":
+            parts.append(str(year) if year else r"\d{4}")
+        elif name == "month":
+            parts.append(digits if spec else r"\d{1,2}")
+        elif name == "serial":
+            parts.append(rf"(?P<serial>{digits})")
+        elif name is not None:
+            parts.append(r".*?")
+    return re.compile("".join(parts))
 
 
 # ---- value parsers: raw -> value, raising fieldtypes.Invalid -------------------------
@@ -173,9 +194,20 @@ PRIVACY_KEYS = {
     "hotlines": (_str_list, ("12329", "12345"), "对外公开的热线号码，正文中出现时不隐藏"),
     "id_card_mask": (None, None, "身份证号显示前几位和后几位：{keep_start: 3, keep_end: 4}；出生日期始终隐藏"),
 }
+def _id_keep(high: int):
+    """Digits 7–14 of an ID number are the birth date: no setting may show any of them."""
+    def parse(raw):
+        value = fieldtypes.parse_integer(raw)
+        if not 0 <= value <= high:
+            raise fieldtypes.Invalid(f"应在 0 到 {high} 之间（再多就会显示出生日期）",
+                                     "身份证号第 7 到 14 位是出生日期，依法一律隐藏，不能设置显示")
+        return value
+    return parse
+
+
 ID_MASK_KEYS = {
-    "keep_start": (_int_range(0, 6), 3, "显示身份证号的前几位（0 到 6）"),
-    "keep_end": (_int_range(0, 4), 4, "显示身份证号的后几位（0 到 4）"),
+    "keep_start": (_id_keep(6), 3, "显示身份证号的前几位（0 到 6）"),
+    "keep_end": (_id_keep(4), 4, "显示身份证号的后几位（0 到 4；15 位旧号码最多 3 位）"),
 }
 CALENDAR_KEYS = {
     "holidays": (_date_set, frozenset(), "法定节假日（工作日历未收录的年份）"),

@@ -55,10 +55,22 @@ def field_schema(spec: FieldSpec, site: SiteConfig) -> dict:
 
 
 def _mapping(specs: tuple[FieldSpec, ...], site: SiteConfig, description: str) -> dict:
-    return {"type": "object", "description": description,
-            "properties": {s.name: field_schema(s, site) for s in specs},
-            "required": [s.name for s in specs if s.required],
-            "additionalProperties": False}
+    schema = {"type": "object", "description": description,
+              "properties": {s.name: field_schema(s, site) for s in specs},
+              "required": [s.name for s in specs if s.required],
+              "additionalProperties": False}
+    conditions = [_condition(s) for s in specs if s.required_if]
+    if conditions:
+        schema["allOf"] = conditions
+    return schema
+
+
+def _condition(spec: FieldSpec) -> dict:
+    """required_if as JSON Schema: when the other field has the value, this one is present and not empty."""
+    other, value = spec.required_if
+    present = {"enum": list(spec.values)} if spec.values else dict(TYPE_SCHEMAS[spec.type])
+    return {"if": {"properties": {other: {"const": value}}, "required": [other]},
+            "then": {"required": [spec.name], "properties": {spec.name: present}}}
 
 
 def item_schema(item: Item, site: SiteConfig) -> dict:

@@ -82,6 +82,9 @@ def parse_date(raw) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
+    if isinstance(raw, float):  # a spreadsheet cell holding a number, not a date
+        raise Invalid(f"“{as_text(raw)}”不是日期",
+                      "这个单元格是数字：在 Excel 中把它设为“日期”格式，或写作 2024-03-15")
     text = normalize_digits(as_text(raw)).replace(" ", "")
     for form in _DATE_FORMS:
         match = form.match(text)
@@ -205,10 +208,20 @@ def id_birth_date(number: str) -> dt.date | None:
         return None
 
 
+EXACT_FLOAT_DIGITS = 15  # Excel keeps 15 significant digits of a number
+
+
+def _spreadsheet_number(raw: float, what: str) -> str:
+    """The digits of a number cell, or Invalid when Excel has already rounded them away."""
+    if not raw.is_integer() or abs(raw) >= 10 ** EXACT_FLOAT_DIGITS:
+        raise Invalid(f"{what}被存成了数字，后几位已经丢失（读到的是 {raw:.15g}）",
+                      "在 Excel 中把这一列设为“文本”格式，再从原始材料重新录入（不能从这一列复制）")
+    return str(int(raw))
+
+
 def parse_id_card(raw) -> str:
     if isinstance(raw, float):
-        raise Invalid("身份证号被存成了数字，后几位已经丢失",
-                      "在 Excel 中把这一列设为“文本”格式后重新录入")
+        raw = _spreadsheet_number(raw, "身份证号")
     text = re.sub(r"[\s-]", "", normalize_digits(as_text(raw))).upper()
     if not re.fullmatch(r"\d{17}[\dX]|\d{15}", text):
         raise Invalid("身份证号应为 18 位（最后一位可为 X）或 15 位数字",
@@ -255,7 +268,7 @@ def luhn_valid(digits: str) -> bool:
 
 def parse_bank_card(raw) -> str:
     if isinstance(raw, float):
-        raise Invalid("银行卡号被存成了数字，后几位已经丢失", "在 Excel 中把这一列设为“文本”格式后重新录入")
+        raw = _spreadsheet_number(raw, "银行卡号")
     text = re.sub(r"[\s-]", "", normalize_digits(as_text(raw)))
     if not re.fullmatch(r"\d{12,19}", text):
         raise Invalid("银行卡号应为 12 到 19 位数字", "")

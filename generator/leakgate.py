@@ -88,3 +88,8 @@ def scan(files: dict[str, bytes], secrets: set[str]) -> list[Leak]:
         if hit:
             leaks.append(Leak(path, _shown(hit)))
     return leaks
+
+
+# The same matching for attachscan, which reads the text inside attachments.
+Secrets = _Secrets
+shown_form = _shown

@@ -76,9 +76,10 @@ class MaskResult:
 def secret_form(value) -> str | None:
     """How the leak gate looks for a raw value: its ASCII digits, when it is a number of
     seven or more digits (ID, phone, card, account). Other values are not searched for:
-    an unpublished employer's name may rightly appear in another record."""
+    an unpublished employer's name may rightly appear in another record; nor are placeholders
+    of one repeated digit (eighteen 0s), which identify nobody and fill binary files."""
     text = re.sub(r"[\s()（）+-]", "", normalize_digits(str(value))).upper()
-    if len(text) >= 7 and re.fullmatch(r"[0-9]+X?", text):
+    if len(text) >= 7 and re.fullmatch(r"[0-9]+X?", text) and len(set(text)) > 1:
         return text
     return None
 
@@ -160,7 +161,10 @@ class _Masker:
         attachments = tuple(replace(a, title=self.text(a.title, lambda _offset, a=a: a.where))
                             for a in record.attachments)
         body = self.text(record.body, in_body, markdown=True)
-        return replace(record, title=title, fields=fields, rows=rows, attachments=attachments, body=body, where={})
+        total = record.total and replace(record.total, values={
+            name: value for name, value in record.total.values.items() if item.row_map[name].publish})
+        return replace(record, title=title, fields=fields, rows=rows, total=total, attachments=attachments,
+                       body=body, where={})
 
 
 def mask_records(records: list[Record], catalog: Catalog, site: SiteConfig) -> MaskResult:

@@ -36,6 +36,15 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Total:
+    """A list's 合计 row (from a spreadsheet): checked against the rows when read, shown as
+    the table's footer, never counted as a row nor published as open data."""
+    label: str  # 合计 or 总计, as the sheet has it
+    values: dict  # column name -> typed value, numeric columns only
+    where: Location
+
+
+@dataclass(frozen=True)
 class Record:
     source: Path  # absolute path of the record file
     shown: str  # the path as diagnostics show it (relative to the site root)
@@ -51,6 +60,7 @@ class Record:
     fields: dict = field(default_factory=dict)
     rows: tuple[Row, ...] = ()
     rows_source: str = ""  # the spreadsheet the rows came from, if any
+    total: Total | None = None  # its 合计 row, if it has one
     attachments: tuple[Attachment, ...] = ()
     draft: bool = False
     body: str = ""

@@ -176,6 +176,8 @@ class Renderer:
         view = self.record_view(record)
         columns = [spec.name for spec in item.rows if spec.publish]
         rows = [[show(row.values.get(c)) for c in columns] for row in record.rows]
+        total = record.total and {"label": record.total.label,
+                                  "cells": [show(record.total.values.get(c)) for c in columns]}
         pages = max(1, math.ceil(len(rows) / ROWS_PER_PAGE))
         base = f"{item.id}/{record.slug}"
         attachments = [{"url": f"{base}/{a.name}", "title": a.title, "size": size_text(a.size),
@@ -191,7 +193,7 @@ class Renderer:
             self.emit(path, "record.html", record.title, crumbs, meta, view=view, item=item, category=category,
                       fields=self.field_views(record, item),
                       columns=columns, rows=rows[(number - 1) * ROWS_PER_PAGE: number * ROWS_PER_PAGE],
-                      row_offset=(number - 1) * ROWS_PER_PAGE, row_total=len(rows), page=number,
+                      row_offset=(number - 1) * ROWS_PER_PAGE, row_total=len(rows), total=total, page=number,
                       pages=pager if pages > 1 else [], body=body, attachments=attachments)
 
     def project_pages(self, published: list[Record]) -> None:

@@ -15,7 +15,6 @@ import datetime as dt
 import difflib
 import io
 import re
-import string
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -24,7 +23,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from . import fieldtypes, yamlsource
 from .catalog import SLUG, Catalog, FieldSpec, Item
-from .config import SiteConfig
+from .config import SiteConfig, index_pattern
 from .diagnostics import ConfigError, Location, Report, display_path
 from .load import discover, read
 from .mask import mask_id_card, mask_name, mask_phone
@@ -43,24 +42,6 @@ def round_trip_yaml() -> YAML:
 
 # ---- 索引号 ---------------------------------------------------------------------------
 
-def _index_pattern(site: SiteConfig, year: int) -> re.Pattern:
-    """A regex for the numbers `index_format` makes in `year`, capturing the serial."""
-    parts = []
-    for literal, name, spec, _conv in string.Formatter().parse(site.index_format):
-        parts.append(re.escape(literal))
-        if name == "prefix":
-            parts.append(re.escape(site.index_prefix))
-        elif name == "year":
-            parts.append(str(year))
-        elif name == "month":
-            parts.append(r"\d{1,2}")
-        elif name == "serial":
-            parts.append(r"(?P<serial>\d+)")
-        elif name is not None:
-            parts.append(r".*?")
-    return re.compile("".join(parts))
-
-
 def used_index_numbers(site: SiteConfig, catalog: Catalog) -> set[str]:
     """Every 索引号 written in a record file; unreadable files are skipped (validate reports them)."""
     numbers = set()
@@ -78,7 +59,7 @@ def used_index_numbers(site: SiteConfig, catalog: Catalog) -> set[str]:
 def next_index_no(site: SiteConfig, catalog: Catalog, day: dt.date) -> str:
     """The next free 索引号 of `day`'s year: one past the largest serial used that year."""
     used = used_index_numbers(site, catalog)
-    pattern = _index_pattern(site, day.year)
+    pattern = index_pattern(site, day.year)
     serials = [int(m.group("serial")) for m in map(pattern.fullmatch, used) if m]
     serial = max([s for s in serials if s < DERIVED_SERIALS], default=0) + 1
     while True:
@@ -134,7 +115,7 @@ def privacy_note(spec: FieldSpec, site: SiteConfig) -> str:
 
 def field_comment(spec: FieldSpec, site: SiteConfig) -> str:
     """One line: what the field is, its type, required or not, privacy, example."""
-    parts = [spec.help or spec.name, fieldtypes.TYPES[spec.type].label, "必填" if spec.required else "选填"]
+    parts = [spec.help or spec.name, fieldtypes.TYPES[spec.type].label, spec.required_label]
     if spec.values:
         parts.append("可选：" + "、".join(spec.values))
     parts.append(privacy_note(spec, site))
@@ -183,7 +164,8 @@ def record_map(item: Item, site: SiteConfig, title: str | None, day: dt.date, in
     if item.kind == "list":
         row = CommentedMap()
         for spec in item.rows:
-            row[spec.name] = example_value(spec)
+            applies = not spec.required_if or row.get(spec.required_if[0]) == spec.required_if[1]
+            row[spec.name] = example_value(spec) if applies else None  # e.g. no 单位名称 for a person
             row.yaml_add_eol_comment(field_comment(spec, site), spec.name)
         columns = "、".join(s.name for s in item.rows)
         _key(data, "rows", CommentedSeq([row]),

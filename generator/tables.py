@@ -65,6 +65,41 @@ def _trim(value) -> str:
     return str(value).strip(" \t\u3000\r\n") if value is not None else ""
 
 
+def squeeze(value) -> str:
+    """A header or label with every space and line break removed: "姓  名", "身份证\n号码"."""
+    return "".join(_trim(value).split()) if value is not None else ""
+
+
+TOTAL_LABELS = ("合计", "总计")
+ROW_NUMBER = "序号"  # a column of row numbers, ignored unless the item declares it
+HEADER_SEARCH = 10  # rows above the header (a title, a date line) are skipped up to this many
+
+
+def total_label(cells) -> tuple[int, str] | None:
+    """(column, label) when this row is a 合计/总计 row rather than data."""
+    for index, cell in enumerate(cells):
+        if type(cell) is str and "计" in cell and len(cell) < 12 and squeeze(cell) in TOTAL_LABELS:
+            return index, squeeze(cell)
+    return None
+
+
+def _header_at(rows: list, known: frozenset) -> int:
+    """Index of the header among the first non-empty rows: the first naming a known column
+    (several, when the item has several), else the first row."""
+    wanted = min(2, len(known)) or 1
+    for index, (cells, _number) in enumerate(rows[:HEADER_SEARCH]):
+        if sum(squeeze(c) in known for c in cells) >= wanted:
+            return index
+    return 0
+
+
+def _table(shown: str, sheet: str, rows: list, known: frozenset) -> Table:
+    """Header and data rows out of the non-empty rows [(cells, number)]."""
+    at = _header_at(rows, known)
+    cells, number = rows[at]
+    return Table(shown, sheet, [_trim(c) for c in cells], number, rows[at + 1:])
+
+
 def column_letter(index: int) -> str:
     letters = ""
     index += 1
@@ -74,31 +109,27 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_csv(path: Path, shown: str) -> Table:
+def read_csv(path: Path, shown: str, known: frozenset = frozenset()) -> Table:
     try:
         text = yamlsource.decode(path.read_bytes())
     except yamlsource.YamlProblem as problem:
         raise TableProblem(Location(shown, problem.line, problem.col), problem.message,
                            "用 Excel 另存为“CSV UTF-8（逗号分隔）”") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header, header_row, rows = None, 0, []
+    rows = []
     try:
         for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                header, header_row = [_trim(c) for c in cells], reader.line_num
-            else:
+            if any(c.strip() for c in cells):
                 rows.append((cells, reader.line_num))
     except csv.Error as exc:
         raise TableProblem(Location(shown, reader.line_num, 1), f"CSV 格式错误（{exc}）",
                            "检查引号是否成对") from None
-    if header is None:
+    if not rows:
         raise TableProblem(Location(shown), "表格是空的", "第一行应为列名")
-    return Table(shown, "", header, header_row, rows)
+    return _table(shown, "", rows, known)
 
 
-def read_spreadsheet(path: Path, shown: str) -> Table:
+def read_spreadsheet(path: Path, shown: str, known: frozenset = frozenset()) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -109,20 +140,16 @@ def read_spreadsheet(path: Path, shown: str) -> Table:
         raise TableProblem(Location(shown), f"无法读取表格文件（{exc}）",
                            "确认文件能用 Excel 或 WPS 打开，并另存为 .xlsx") from None
 
-    header, header_row, rows = None, 0, []
-    for r, cells in enumerate(data, start=1):
-        if not any(_trim(c) for c in cells):
-            continue
-        if header is None:
-            header, header_row = [_trim(c) for c in cells], r
-        else:
-            rows.append((list(cells), r))
-    if header is None:
+    rows = [(cells, r) for r, cells in enumerate(data, start=1) if any(_trim(c) for c in cells)]
+    if not rows:
         raise TableProblem(Location(shown, cell=f"{sheet_name}!A1"), "表格是空的", "第一行应为列名")
-    return Table(shown, sheet_name, header, header_row, rows)
+    return _table(shown, sheet_name, rows, known)
 
 
-def read_table(path: Path, shown: str) -> Table:
+def read_table(path: Path, shown: str, known=()) -> Table:
+    """The first sheet (or the CSV) as a Table. `known` column names let a title line above
+    the header be skipped."""
+    known = frozenset(known)
     if path.suffix.lower() == ".csv":
-        return read_csv(path, shown)
-    return read_spreadsheet(path, shown)
+        return read_csv(path, shown, known)
+    return read_spreadsheet(path, shown, known)

@@ -14,12 +14,12 @@ from concurrent.futures import ProcessPoolExecutor
 
 from . import cache, fieldtypes, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
-from .config import SiteConfig
+from .config import SiteConfig, index_pattern
 from .diagnostics import Location, Report, display_path
 from .expire import ROW_PERIOD
 from .fieldtypes import Period
 from .load import RawRecord, SourceFile, discover, read
-from .records import Attachment, Record, Row
+from .records import Attachment, Record, Row, Total
 
 RECORD_KEYS = ("title", "date", "published", "index_no", "project", "window", "fields",
                "rows", "rows_from", "attachments", "draft", "body")
@@ -28,6 +28,11 @@ CHINESE_KEYS = {"标题": "title", "名称": "title", "信息名称": "title", "
                 "公示期": "window", "公示期限": "window", "附件": "attachments", "索引号": "index_no",
                 "正文": "body", "草稿": "draft", "字段": "fields", "名单": "rows"}
 EMPTY_CELLS = ("", "-", "—", "－", "/", "无")
+SUMMED_TYPES = ("integer", "decimal", "money", "area")  # columns a 合计 row adds up
+
+
+def _example(spec: FieldSpec) -> str:
+    return spec.example or (spec.values[0] if spec.values else fieldtypes.TYPES[spec.type].example)
 
 
 def _pos(data, key, value=True):
@@ -43,6 +48,7 @@ class _Checker:
         self.file: SourceFile = raw.file
         self.failed = False
         self.where: dict[str, Location] = {}
+        self.total: Total | None = None  # set by table_rows when the sheet has a 合计 row
 
     # -- reporting --------------------------------------------------------------------
     def at(self, data, key, value=True) -> Location:
@@ -79,6 +85,10 @@ class _Checker:
                 self.warning(locate(key), "field-doubt", f"{context}“{spec.name}”：{message}", "")
         return value
 
+    @classmethod
+    def empty_cell(cls, cells: list, index: int | None) -> bool:
+        return index is None or index >= len(cells) or cls.empty(cells[index])
+
     @staticmethod
     def empty(raw) -> bool:
         return raw is None or (isinstance(raw, str) and raw.strip(" \t\u3000") in EMPTY_CELLS)
@@ -101,10 +111,22 @@ class _Checker:
                 values[name] = None
                 if spec.required and name not in misspelt:
                     self.error(missing_at, "missing-field", f"缺少必填的{context}“{name}”",
-                               f"应填写{spec.type_label}，例如 {spec.example or fieldtypes.TYPES[spec.type].example}")
+                               f"应填写{spec.type_label}，例如 {_example(spec)}")
                 continue
             values[name] = self.value(spec, raw, locate, name, context)
+        self.conditions(specs, values, lambda name: self.empty(data.get(name)),
+                        lambda name: self.at(data, name) if name in data else missing_at, context)
         return values
+
+    def conditions(self, specs: dict, values: dict, empty, locate, context: str) -> None:
+        """Fields required by another field's value (required_if), e.g. 单位名称 when 主体类型 is an organisation."""
+        for name, spec in specs.items():
+            if not spec.required_if or not empty(name):
+                continue
+            other, wanted = spec.required_if
+            if values.get(other) == wanted:
+                self.error(locate(name), "missing-field", f"{other}为“{wanted}”时必须填写{context}“{name}”",
+                           f"应填写{spec.type_label}，例如 {_example(spec)}")
 
     # -- record keys --------------------------------------------------------------------
     def check(self) -> Record | None:
@@ -135,6 +157,7 @@ class _Checker:
         return Record(source=self.file.path, shown=self.file.shown, item_id=self.item.id, slug=self.file.slug,
                       title=title, date=date, published=published, index_no=index_no or "",
                       projects=projects, window=window, fields=fields, rows=rows, rows_source=rows_source,
+                      total=self.total,
                       attachments=attachments, draft=draft, body=body, body_line=body_line,
                       where=self.where)
 
@@ -271,16 +294,55 @@ class _Checker:
             self.error(where, "rows-from-type", f"rows_from 只支持 {'、'.join(tables.TABLE_SUFFIXES)} 文件", "")
             return (), ""
         shown = display_path(path, self.site.root)
+        specs = self.item.row_map
+        by_squeezed = {tables.squeeze(name): name for name in specs}
         try:
-            table = tables.read_table(path, shown)
+            table = tables.read_table(path, shown, by_squeezed)
         except tables.TableProblem as problem:
             self.error(problem.where, "table", problem.message, problem.hint)
             return (), shown
-        specs = self.item.row_map
-        columns = {}
-        for index, name in enumerate(table.header):
-            if not name:
+        columns = self.table_columns(table, specs, by_squeezed)
+        used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
+        conditional = any(spec.required_if for spec in specs.values())
+        rows, total_at = [], None
+        for cells, number in table.rows:
+            label = tables.total_label(cells)
+            if label:
+                if total_at:
+                    self.error(table.locate(number, label[0]), "table-total",
+                               f"表格有两个{label[1]}行（另一个在第 {total_at[1]} 行）", "只保留最后的合计行")
+                total_at = (cells, number, label)
                 continue
+            values = dict.fromkeys(specs)
+            locate = lambda name, n=number: table.locate(n, columns[name])  # noqa: E731
+            width = len(cells)
+            for name, spec, index in used:
+                raw = cells[index] if index < width else None
+                if raw is None or (type(raw) is str and raw.strip(" \t\u3000") in EMPTY_CELLS):
+                    if spec.required:
+                        self.error(locate(name), "missing-field", f"缺少必填的列“{name}”",
+                                   f"应填写{spec.type_label}")
+                    continue
+                values[name] = self.value(spec, raw, locate, name, "列")
+            if conditional:
+                self.conditions(specs, values, lambda name, c=cells: self.empty_cell(c, columns.get(name)),
+                                lambda name, n=number: table.locate(n, columns.get(name, 0)), "列")
+            rows.append(Row(values, table.locate(number, 0), table.positions(number, columns)))
+        if not rows:
+            self.error(Location(shown), "empty-table", "表格中没有数据行", "")
+        if total_at:
+            self.total = self.table_total(table, used, rows, *total_at)
+        return tuple(rows), shown
+
+    def table_columns(self, table: tables.Table, specs: dict, by_squeezed: dict) -> dict[str, int]:
+        """Column name -> index; header cells match the catalog's names whatever spaces they hold."""
+        columns = {}
+        for index, text in enumerate(table.header):
+            if not text:
+                continue
+            name = text if text in specs else by_squeezed.get(tables.squeeze(text), text)
+            if name not in specs and tables.squeeze(name) == tables.ROW_NUMBER:
+                continue  # the export's own row numbers: pages number the rows themselves
             if name not in specs:
                 close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.5)
                 self.error(table.locate(table.header_row, index), "unknown-column",
@@ -295,24 +357,27 @@ class _Checker:
             if spec.required and name not in columns:
                 self.error(table.locate(table.header_row, 0), "missing-column",
                            f"表格缺少必填的列“{name}”", "第一行是列名，须与目录中的字段名一致")
-        used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
-        rows = []
-        for cells, number in table.rows:
-            values = dict.fromkeys(specs)
-            locate = lambda name, n=number: table.locate(n, columns[name])  # noqa: E731
-            width = len(cells)
-            for name, spec, index in used:
-                raw = cells[index] if index < width else None
-                if raw is None or (type(raw) is str and raw.strip(" \t\u3000") in EMPTY_CELLS):
-                    if spec.required:
-                        self.error(locate(name), "missing-field", f"缺少必填的列“{name}”",
-                                   f"应填写{spec.type_label}")
-                    continue
-                values[name] = self.value(spec, raw, locate, name, "列")
-            rows.append(Row(values, table.locate(number, 0), table.positions(number, columns)))
-        if not rows:
-            self.error(Location(shown), "empty-table", "表格中没有数据行", "")
-        return tuple(rows), shown
+        return columns
+
+    def table_total(self, table: tables.Table, used: list, rows: list, cells: list, number: int,
+                    label: tuple[int, str]) -> Total:
+        """The 合计 row's numbers, each checked against the sum of its column (a warning on mismatch)."""
+        values = {}
+        for name, spec, index in used:
+            raw = cells[index] if index < len(cells) else None
+            if spec.type not in SUMMED_TYPES or index == label[0] or self.empty(raw):
+                continue
+            locate = lambda _name, i=index: table.locate(number, i)  # noqa: E731
+            value = self.value(spec, raw, locate, name, f"{label[1]}行的")
+            if value is None:
+                continue
+            values[name] = value
+            column_sum = sum(row.values[name] for row in rows if row.values.get(name) is not None)
+            if column_sum != value:
+                self.warning(locate(name), "total-mismatch",
+                             f"{label[1]}行“{name}”为 {value}，而各行相加是 {column_sum}",
+                             "核对是否漏了行、多了行，或合计公式的范围不对")
+        return Total(label[1], values, table.locate(number, label[0]))
 
     # -- files beside the record ------------------------------------------------------
     def local_path(self, raw, where: Location, key: str) -> Path | None:
@@ -398,9 +463,17 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
 
     first: dict[str, Record] = {}
     kept = []
+    form = index_pattern(site)
     for record in sorted(records, key=lambda r: r.shown):
         if not record.index_no:
             continue
+        if not form.fullmatch(record.index_no):
+            example = site.index_format.format(prefix=site.index_prefix, year=record.date.year,
+                                               month=record.date.month, serial=1)
+            report.warning(record.locate("index_no"), "index-no-format",
+                           f"索引号“{record.index_no}”不符合本站的格式（如 {example}）",
+                           "已经公开的索引号不再改变，可以保留；新记录请按 site.yaml 的 index_prefix 和 "
+                           "index_format 编号（python -m generator new 会自动取号）")
         if record.index_no in first:
             report.error(record.locate("index_no"), "duplicate-index-no",
                          f"索引号“{record.index_no}”与 {first[record.index_no].shown} 重复",

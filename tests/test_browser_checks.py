@@ -97,6 +97,7 @@ def _one_page_of_every_type(out: Path) -> list[str]:
         "allocation/results/index.html",
         first_under("policy/laws"),
         first_under("tenancy/rent-collection"),
+        "tenancy/subsidy-payments/2026-q3-dongcheng.html",  # a list from a CSV with a 合计 row (tfoot)
         "projects/2024-500103-70-01-000123.html",
         "report/2026.html",
         "search/index.html",

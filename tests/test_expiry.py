@@ -53,7 +53,7 @@ def test_demo_blacklist_row_whose_period_ended_is_in_no_output_file(tmp_path):
 
 def test_a_period_longer_than_three_years_is_a_warning_naming_the_cell(site):
     catalog = (ROOT / "content/_catalog.yaml").read_text(encoding="utf-8")
-    row = ("  - {{序号: {n}, 姓名: 张三, 身份证号: \"110101199003071233\", 日期: 2026-04-16, 原因: 转租, "
+    row = ("  - {{序号: {n}, 主体类型: 自然人, 姓名: 张三, 身份证号: \"110101199003071233\", 日期: 2026-04-16, 原因: 转租, "
            "决策依据: 办法, 决策主体: 局, 公示期限: {period}}}\n")
     record = ("title: 黑名单\ndate: 2026-04-24\npublished: 2026-04-30\nindex_no: T/2026-00001\nrows:\n"
               + row.format(n=1, period="2026-04-30 至 2029-04-30")

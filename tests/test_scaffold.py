@@ -59,7 +59,9 @@ def test_scaffold_explains_every_field(tmp_path):
         assert key in text
     for spec in catalog.by_id["credit/blacklist"].rows:
         assert f"{spec.name}: " in text
-    assert "身份证号: '110101199003071233' # 身份证号；身份证号；必填；公开时隐藏部分号码（显示为 110***1233）" in text
+    assert ("身份证号: '110101199003071233' # 身份证号；身份证号；主体类型为“自然人”时必填；"
+            "公开时隐藏部分号码（显示为 110***1233）") in text
+    assert "单位名称: # 单位名称；文字；主体类型为“法人或其他组织”时必填" in text  # the example row is a person
     assert "公示期限；起止日期；必填" in text
 
 
