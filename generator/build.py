@@ -11,7 +11,7 @@ from pathlib import Path
 from . import attachscan, expire, feeds, leakgate, mask, opendata, search, sitemap, stats, write
 from .catalog import load_catalog
 from .config import load_site
-from .diagnostics import ContentError, Location, Report
+from .diagnostics import ContentError, Location, Report, display_path
 from .render import Renderer, theme_dir
 from .validate import load_records, open_cache
 
@@ -34,6 +34,13 @@ def _static_files(site) -> dict[str, bytes]:
 
 def _attachments(records) -> dict[str, bytes]:
     return {f"{r.item_id}/{r.slug}/{a.name}": a.path.read_bytes() for r in records for a in r.attachments}
+
+
+def _unreported(leaks, records, site, report: Report):
+    """Leaks minus those in attachments that the attachment scan has already reported."""
+    flagged = {d.location.path for d in report.errors if d.code == "attachment-leak"}
+    source = {f"{r.item_id}/{r.slug}/{a.name}": display_path(a.path, site.root) for r in records for a in r.attachments}
+    return [leak for leak in leaks if source.get(leak.path) not in flagged]
 
 
 def _quiet(_stage: str) -> None:
@@ -79,7 +86,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     files.update(sitemap.sitemap(site, files))
     files.update(_search_index(site, files, report))
     attachscan.check(shown, masked.secrets, site, report)  # attachments are published as they are
-    for leak in leakgate.scan(files, masked.secrets):
+    for leak in _unreported(leakgate.scan(files, masked.secrets), shown, site, report):
         report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
                      "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
     if report.has_errors():

@@ -160,3 +160,12 @@ def test_a_whole_list_is_reported_once_it_is_clear(tmp_path):
     (tmp_path / "all.csv").write_text("\n".join(f"王{n},1391234{n:04d}" for n in range(40)), encoding="utf-8")
     lines = scanned(tmp_path, "all.csv")
     assert len(lines) == attachscan.REPORTED_PER_FILE + 1 and "共有 40 处" in lines[-1]
+
+
+def test_a_leak_in_a_text_attachment_is_reported_once(tmp_path):
+    site = attached_site(tmp_path / "site", "list.csv")
+    (tmp_path / "site" / FOLDER / "list.csv").write_text(f"姓名,身份证号\n张三,{ID}\n", encoding="utf-8")
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"), "--today", TODAY)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": error[" in line]
+    assert errors == [f"{FOLDER}/list.csv:2:4: error[attachment-leak]: 附件中有未隐藏的身份证号 110***1233"]
