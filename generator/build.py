@@ -12,7 +12,7 @@ from . import attachscan, expire, feeds, leakgate, mask, opendata, search, sitem
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report, display_path
-from .render import Renderer, theme_dir
+from .render import Gone, Renderer, record_paths, theme_dir
 from .validate import load_records, open_cache
 
 
@@ -41,6 +41,14 @@ def _unreported(leaks, records, site, report: Report):
     flagged = {d.location.path for d in report.errors if d.code == "attachment-leak"}
     source = {f"{r.item_id}/{r.slug}/{a.name}": display_path(a.path, site.root) for r in records for a in r.attachments}
     return [leak for leak in leaks if source.get(leak.path) not in flagged]
+
+
+def _gone(withdrawn, catalog, site) -> list[Gone]:
+    """The pages of records withdrawn from view (公示期 over), where the site shows their item."""
+    visible = catalog.for_level(site.level).by_id
+    return [Gone(path, r.item_id, r.window.end if r.window else None)
+            for r in withdrawn if r.item_id in visible and not visible[r.item_id].on_request_only
+            for path in record_paths(r)]
 
 
 def _quiet(_stage: str) -> None:
@@ -79,6 +87,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     renderer = Renderer(site, catalog, day)
     renderer.reports = stats.yearly(site, catalog, records, seen, day)
     files = renderer.render(shown)
+    renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site))
     files.update(_static_files(site))
     files.update(_attachments(shown))
     files.update(feeds.feeds(site, catalog, shown))

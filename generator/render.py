@@ -57,6 +57,21 @@ FILE_TYPES = {".pdf": "PDF 文档", ".doc": "Word 文档", ".docx": "Word 文档
               ".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".wps": "WPS 文档", ".et": "WPS 表格"}
 
 
+@dataclass(frozen=True)
+class Gone:
+    """A record page that was public and is no longer: it gets a 已撤下 page."""
+    path: str
+    item_id: str
+    ended: dt.date | None = None  # the end of its 公示期, when that is why
+
+
+def record_paths(record: Record) -> list[str]:
+    """Every page of a record: its list is split into pages of ROWS_PER_PAGE rows."""
+    pages = max(1, math.ceil(len(record.rows) / ROWS_PER_PAGE))
+    base = f"{record.item_id}/{record.slug}"
+    return [f"{base}.html" if n == 1 else f"{base}-{n}.html" for n in range(1, pages + 1)]
+
+
 @dataclass
 class Link:
     label: str
@@ -195,6 +210,19 @@ class Renderer:
                       columns=columns, rows=rows[(number - 1) * ROWS_PER_PAGE: number * ROWS_PER_PAGE],
                       row_offset=(number - 1) * ROWS_PER_PAGE, row_total=len(rows), total=total, page=number,
                       pages=pager if pages > 1 else [], body=body, attachments=attachments)
+
+    def withdrawn_pages(self, gone: list[Gone]) -> None:
+        """A short 已撤下 page at each URL that no longer shows its record: the CMS only ever
+        receives uploads, so without it the old page would stay live. No record data at all."""
+        for page in gone:
+            if page.path in self.pages:
+                continue
+            item = self.catalog.by_id[page.item_id]
+            category = self.catalog.category(item.category)
+            crumbs = [Link(category.name, f"{category.id}/index.html"), Link(item.name, f"{item.id}/index.html"),
+                      Link("已撤下", page.path)]
+            self.emit(page.path, "withdrawn.html", "本信息已撤下", crumbs, self.column_meta(item.name, "", "栏目"),
+                      item=item, category=category, ended=show(page.ended))
 
     def project_pages(self, published: list[Record]) -> None:
         projects: dict[str, list[Record]] = {}

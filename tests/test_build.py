@@ -72,6 +72,18 @@ def test_withdrawn_draft_and_scheduled_appear_nowhere(small):
     assert "公示期已过 1 条，定时发布 1 条，草稿 1 条" in result.stdout
 
 
+def test_a_withdrawn_record_keeps_a_short_noindex_page_at_its_url(small):
+    site_dir, out, _ = small
+    page = (out / "allocation/results/2025-old.html").read_text(encoding="utf-8")
+    assert "本信息已撤下" in page and '<meta name="robots" content="noindex">' in page
+    assert "公示期已于 2025-" in page
+    raw = (site_dir / "content/allocation/results/2025-old.yaml").read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", raw, re.M).group(1)
+    assert title not in page and "过期人" not in page  # nothing of the record itself
+    assert "2025-old" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert not (out / "allocation/results/draft.html").exists()  # never published: no page at all
+
+
 def test_markdown_cannot_inject_script(small):
     _, out, _ = small
     page = (out / "policy/laws/banfa.html").read_text(encoding="utf-8")
