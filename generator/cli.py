@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, attachscan, mask, progress
+from . import __version__, attachscan, mask, package, progress, write
 from .build import build
 from .catalog import load_catalog
 from .config import load_site
@@ -75,6 +75,13 @@ def cmd_build(args) -> int:
         print(f"已隐藏个人信息 {total} 处：" + "，".join(f"{k} {v}" for k, v in sorted(result.masked.items())))
     if result.report.warnings:
         print(_summary(result.report))
+    out_dir = out or Path(args.site).resolve().parent / "output"
+    if changes.removed:
+        print(f"有 {len(changes.removed)} 个文件不再生成，上传后请在网站管理系统中删除它们"
+              f"（清单见 {display_path(write.manifest_path(out_dir), Path.cwd())} 的 removed）")
+    if args.package:
+        count = package.pack(out_dir, changes, Path(args.package))
+        print(f"已打包 {count} 个新增和更新的文件：{args.package}")
     return EXIT_OK
 
 
@@ -187,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     build_verb.add_argument("--out", help="输出目录（默认 site.yaml 旁的 output/）")
     build_verb.add_argument("--today", type=_day, help="把“今天”定为这一天（YYYY-MM-DD），用于公示期和定时发布")
     build_verb.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    build_verb.add_argument("--package", metavar="FILE.zip", help="把本次新增和更新的文件打成一个 zip，便于上传")
     validate = verb("validate", "检查全部记录，不写任何文件", cmd_validate)
     validate.add_argument("--strict", action="store_true", help="把警告也当作错误")
     check_verb = verb("check", "检查公开时限和空白栏目（按法定工作日计算）", cmd_check)

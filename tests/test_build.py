@@ -165,3 +165,49 @@ def test_demo_site_builds(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "已隐藏个人信息" in result.stdout
     assert len(list((tmp_path / "out").rglob("*.html"))) > 100
+
+
+def test_package_holds_exactly_the_added_and_changed_files(small, tmp_path):
+    import zipfile
+    site_dir, out, _ = small
+    banfa = site_dir / "content/policy/laws/banfa.md"
+    banfa.write_text(banfa.read_text(encoding="utf-8").replace("制定本办法", "制定本细则"), encoding="utf-8")
+    package = tmp_path / "upload.zip"
+    result = build(site_dir, out, "--package", str(package))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out.parent / "out.manifest.json").read_text(encoding="utf-8"))
+    with zipfile.ZipFile(package) as archive:
+        names = archive.namelist()
+        assert names == sorted(manifest["added"] + manifest["changed"])
+        assert "policy/laws/banfa.html" in names
+        for name in names:
+            assert archive.read(name) == (out / name).read_bytes()
+    first = package.read_bytes()
+    build(site_dir, tmp_path / "again", "--package", str(package))  # a fresh output: everything is added
+    with zipfile.ZipFile(package) as archive:
+        assert len(archive.namelist()) == len([p for p in (tmp_path / "again").rglob("*") if p.is_file()])
+    assert first != package.read_bytes()
+
+
+def test_a_withdrawal_reaches_the_upload(small, tmp_path):
+    """After the 公示期 ends: no output file holds the record's data, its URL holds the
+    已撤下 page, and the zip carries that page."""
+    import zipfile
+    site_dir, out, _ = small
+    calendar = (ROOT / "site.yaml").read_text(encoding="utf-8").split("calendar:", 1)[1]  # 2027 holidays
+    with open(site_dir / "site.yaml", "a", encoding="utf-8") as site_yaml:
+        site_yaml.write("calendar:" + calendar)
+    package = tmp_path / "upload.zip"
+    result = run("build", "--site", str(site_dir / "site.yaml"), "--out", str(out), "--today", "2027-01-05",
+                 "--package", str(package))
+    assert result.returncode == 0, result.stderr
+    page = out / "allocation/results/2026-01.html"
+    assert "本信息已撤下" in page.read_text(encoding="utf-8")
+    from generator.leakgate import readable
+    texts = [readable(p.read_bytes()).decode("utf-8", "replace") for p in out.rglob("*") if p.is_file()]
+    for raw in RAW_IDS + ["欧阳晓梅", "110***1233"]:
+        assert not any(raw in text for text in texts), raw
+    manifest = json.loads((out.parent / "out.manifest.json").read_text(encoding="utf-8"))
+    assert "allocation/results/2026-01.html" in manifest["changed"]
+    with zipfile.ZipFile(package) as archive:
+        assert "allocation/results/2026-01.html" in archive.namelist()
