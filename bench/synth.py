@@ -61,7 +61,7 @@ def _id_number(rng: random.Random) -> str:
     return first17 + id_check_digit(first17)
 
 
-def _value(spec, rng: random.Random, day: dt.date, projects: int) -> str:
+def _value(spec, rng: random.Random, day: dt.date, projects: int = 1000) -> str:
     kind = spec.type
     if kind in ("date",):
         return day.isoformat()
