@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachscan, expire, feeds, leakgate, mask, opendata, search, sitemap, stats, write
+from . import attachscan, expire, feeds, leakgate, mask, opendata, search, sitemap, state, stats, write
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report, display_path
@@ -65,12 +65,41 @@ def _search_index(site, files: dict[str, bytes], report: Report) -> dict[str, by
         return {}
 
 
+def _nothing_changed(site, site_path: Path, out: Path, day, strict: bool, start: float):
+    """(last build's result, fingerprint): the result when no input changed, the records
+    visible on `day` are the same and the output is as the last build left it; else None."""
+    last = state.load(out)
+    inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict)
+    if last is None or last.inputs != inputs or not state.same_day_view(last, day) \
+            or not state.output_intact(out, last.files):
+        return None, inputs
+    result = last.summary
+    result.changes = write.Changes(unchanged=len(last.files))
+    write.write_manifest(out, result.changes)  # nothing to upload this time
+    result.seconds = time.perf_counter() - start
+    return result, inputs
+
+
+def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult) -> None:
+    seen = result.visibility
+    slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
+                                                                   seen.withdrawn)),
+                             rows_withdrawn=seen.rows_withdrawn)
+    summary = BuildResult(result.report, result.records, slim, result.masked)
+    state.save(out, state.State(inputs, state.outside_deps(site, records), state.transitions(records), day,
+                                changes.written, summary))
+
+
 def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False,
           stage=_quiet) -> BuildResult:
     """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), for a progress bar."""
     start = time.perf_counter()
     stage("读取/检查")
     site = load_site(site_path)
+    out = out or site.root / "output"
+    quick, inputs = _nothing_changed(site, site_path, out, expire.today(today), strict, start)
+    if quick:
+        return quick
     catalog = load_catalog(site)
     report = Report()
     records = load_records(site, catalog, report, open_cache(site, catalog))
@@ -101,10 +130,13 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     if report.has_errors():
         raise ContentError(report)
     stage("写入")
-    changes = write.sync(files, out or site.root / "output")
+    last = state.load(out)
+    changes = write.sync(files, out, last.files if last else None)
     counts: dict[str, int] = {}
     for record in shown:
         if masked.counts[record.source]:
             name = catalog.by_id[record.item_id].name
             counts[name] = counts.get(name, 0) + masked.counts[record.source]
-    return BuildResult(report, len(shown), seen, counts, changes, time.perf_counter() - start)
+    result = BuildResult(report, len(shown), seen, counts, changes, time.perf_counter() - start)
+    _save_state(out, inputs, site, records, day, changes, result)
+    return result

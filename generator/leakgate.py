@@ -68,26 +68,44 @@ class _Secrets:
         return None
 
 
-def _first_leak(text: str, secrets: _Secrets) -> str | None:
-    for start, end in freetext.runs(text):
-        hit = secrets.find(freetext.groups(text, start, end))
-        if hit:
-            return hit
-        if end - start >= 18:
-            ids = [h for h in freetext.hits_in_run(text, start, end) if h.kind == freetext.ID]
-            if ids:
-                return ids[0].digits
+def _run_leak(run: str, secrets: _Secrets) -> str | None:
+    hit = secrets.find(freetext.groups(run, 0, len(run)))
+    if hit:
+        return hit
+    if len(run) >= 18:
+        ids = [h for h in freetext.hits_in_run(run, 0, len(run)) if h.kind == freetext.ID]
+        if ids:
+            return ids[0].digits
     return None
 
 
+class Gate:
+    """Scans files one by one; a digit run seen before (dates, index numbers, the same
+    masked value on many pages) is answered from memory."""
+
+    def __init__(self, secrets: set[str]):
+        self.secrets = _Secrets(secrets)
+        self.seen: dict[str, str | None] = {}
+
+    def first_leak(self, data: bytes) -> str | None:
+        text = _text(readable(data))
+        for start, end in freetext.runs(text):
+            run = text[start:end]
+            hit = self.seen.get(run, False)
+            if hit is False:
+                hit = self.seen[run] = _run_leak(run, self.secrets)
+            if hit:
+                return hit
+        return None
+
+    def leak(self, path: str, data: bytes) -> Leak | None:
+        hit = self.first_leak(data)
+        return Leak(path, _shown(hit)) if hit else None
+
+
 def scan(files: dict[str, bytes], secrets: set[str]) -> list[Leak]:
-    wanted = _Secrets(secrets)
-    leaks = []
-    for path in sorted(files):
-        hit = _first_leak(_text(readable(files[path])), wanted)
-        if hit:
-            leaks.append(Leak(path, _shown(hit)))
-    return leaks
+    gate = Gate(secrets)
+    return [leak for leak in (gate.leak(path, files[path]) for path in sorted(files)) if leak]
 
 
 # The same matching for attachscan, which reads the text inside attachments.

@@ -7,6 +7,7 @@ added, changed and removed, for the webmaster's upload.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ class Changes:
     changed: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     unchanged: int = 0
+    written: dict = field(default_factory=dict)  # path -> (digest, size, mtime_ns), for the state
 
 
 def manifest_path(out: Path) -> Path:
@@ -32,7 +34,25 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def sync(files: dict[str, bytes], out: Path) -> Changes:
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _same(path: Path, data: bytes, known) -> bool:
+    """Whether the file holds data: by the digest the last build recorded, when the file
+    is still as that build left it (size and mtime), else by reading it."""
+    st = path.stat()
+    if st.st_size != len(data):
+        return False
+    if known is not None and (known[1], known[2]) == (st.st_size, st.st_mtime_ns):
+        return known[0] == _digest(data)
+    return path.read_bytes() == data
+
+
+def sync(files: dict[str, bytes], out: Path, known: dict | None = None) -> Changes:
+    """`known`: path -> (digest, size, mtime_ns) of the files the last build wrote; the
+    result's `written` holds the same for this build's files."""
+    known = known or {}
     changes = Changes()
     existing = set()
     if out.is_dir():
@@ -41,19 +61,30 @@ def sync(files: dict[str, bytes], out: Path) -> Changes:
         path = out / rel
         data = files[rel]
         if rel in existing:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            if _same(path, data, known.get(rel)):
                 changes.unchanged += 1
+                changes.written[rel] = known.get(rel) or _entry(path, data)
                 continue
             changes.changed.append(rel)
         else:
             changes.added.append(rel)
         _write_atomic(path, data)
+        changes.written[rel] = _entry(path, data)
     for rel in sorted(existing - set(files)):
         (out / rel).unlink()
         changes.removed.append(rel)
     for folder in sorted((p for p in out.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
         if not any(folder.iterdir()):
             folder.rmdir()
+    write_manifest(out, changes)
+    return changes
+
+
+def write_manifest(out: Path, changes: Changes) -> None:
     manifest = {"added": changes.added, "changed": changes.changed, "removed": changes.removed}
     _write_atomic(manifest_path(out), json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    return changes
+
+
+def _entry(path: Path, data: bytes) -> tuple:
+    st = path.stat()
+    return _digest(data), st.st_size, st.st_mtime_ns

@@ -60,8 +60,12 @@ def served(demo):
 
 
 def _article_text(page: Path) -> str:
-    found = re.search(r"<article[^>]*>(.*)</article>", page.read_text(encoding="utf-8"), re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))) if found else ""
+    """What Pagefind indexes: the article marked data-pagefind-body, less the list's rows."""
+    found = re.search(r"<article data-pagefind-body>(.*)</article>", page.read_text(encoding="utf-8"), re.S)
+    if not found:
+        return ""
+    text = re.sub(r"<table[^>]*data-pagefind-ignore.*?</table>", "", found.group(1), flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _browser():

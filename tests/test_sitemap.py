@@ -14,8 +14,10 @@ def test_sitemap_lists_every_page_absolute(tmp_path):
     out = tmp_path / "out"
     assert run("build", "--site", str(site_dir / "site.yaml"), "--out", str(out), "--today", "2026-06-01").returncode == 0
     locs = [e.text for e in ET.parse(out / "sitemap.xml").getroot().findall("s:url/s:loc", NS)]
-    pages = sorted(BASE + p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    pages = sorted(BASE + p.relative_to(out).as_posix() for p in out.rglob("*.html")
+                   if b'content="noindex"' not in p.read_bytes())  # 已撤下 pages stay out
     assert locs == pages
+    assert BASE + "allocation/results/2025-old.html" not in locs and (out / "allocation/results/2025-old.html").exists()
     assert BASE + "index.html" in locs and BASE + "allocation/results/2026-01.html" in locs
 
 

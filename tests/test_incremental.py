@@ -1,0 +1,116 @@
+"""Rebuilds: a second build writes nothing, an edit touches exactly the files that show
+what changed, and whatever the path taken, the output is the one a clean build gives."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_fixture, run
+
+TODAY = "2026-06-01"
+TITLE = "小站县公共租赁住房管理办法"
+RECORD = "content/policy/laws/banfa.md"
+
+
+def build(site: Path, out: Path, today: str = TODAY):
+    result = run("build", "--site", str(site / "site.yaml"), "--out", str(out), "--today", today)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out.parent / (out.name + ".manifest.json")).read_text(encoding="utf-8"))
+
+
+def snapshot(out: Path) -> dict:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def mtimes(out: Path) -> dict:
+    return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def clean_build(site: Path, tmp_path: Path, today: str = TODAY) -> dict:
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".cache"))
+    build(fresh, tmp_path / "fresh-out", today)
+    return snapshot(tmp_path / "fresh-out")
+
+
+@pytest.fixture
+def built(tmp_path):
+    site = copy_fixture("small", tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    return site, out
+
+
+def test_second_build_writes_nothing(built):
+    site, out = built
+    before = mtimes(out)
+    result = build(site, out)
+    assert manifest(out) == {"added": [], "changed": [], "removed": []}
+    assert mtimes(out) == before
+    assert "新增 0 个文件，更新 0 个，删除 0 个" in result.stdout
+    again = build(site, out)  # warnings and the summary are told again, not lost
+    assert again.stdout == result.stdout and again.stderr == result.stderr
+
+
+def test_an_edited_record_updates_exactly_the_files_that_show_it(built, tmp_path):
+    site, out = built
+    showing = {path for path, data in snapshot(out).items()
+               if TITLE.encode() in data and not path.startswith("pagefind/")}
+    assert {"policy/laws/banfa.html", "index.html", "policy/laws/index.html", "feeds/all.xml"} <= showing
+    record = site / RECORD
+    record.write_text(record.read_text(encoding="utf-8").replace(TITLE, TITLE + "（修订）"), encoding="utf-8")
+    build(site, out)
+    changes = {kind: {p for p in paths if not p.startswith("pagefind/")}  # its files are named by content
+               for kind, paths in manifest(out).items()}
+    assert changes == {"added": set(), "removed": set(), "changed": showing}
+    assert snapshot(out) == clean_build(site, tmp_path)
+
+
+def test_a_template_change_renders_every_page_again(built, tmp_path):
+    site, out = built
+    base = Path(__file__).resolve().parent.parent / "templates" / "base.html"
+    own = site / "templates" / "base.html"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- 本地模板 --></body>"), encoding="utf-8")
+    build(site, out)
+    pages = {p for p in snapshot(out) if p.endswith(".html")}
+    assert pages and pages <= set(manifest(out)["changed"])
+    assert snapshot(out) == clean_build(site, tmp_path)
+
+
+def test_a_later_day_withdraws_what_expired_and_an_uneventful_day_changes_nothing(tmp_path):
+    site = copy_fixture("small", tmp_path / "site")
+    listing = site / "content/allocation/results/2026-01.yaml"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("to: 2026-12-31", "to: 2026-08-31"),
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out)
+    assert (out / "allocation/results/2026-01.html").exists()
+    build(site, out, "2026-08-31")  # the last day of its 公示期: nothing appears or expires
+    assert manifest(out) == {"added": [], "changed": [], "removed": []}
+    build(site, out, "2026-09-01")  # its URL now holds the 已撤下 page
+    assert "allocation/results/2026-01.html" in manifest(out)["changed"]
+    assert "本信息已撤下" in (out / "allocation/results/2026-01.html").read_text(encoding="utf-8")
+    assert snapshot(out) == clean_build(site, tmp_path, "2026-09-01")
+    build(site, out, "2026-06-01")  # back to an earlier day: it is shown again
+    assert "allocation/results/2026-01.html" in manifest(out)["changed"]
+    assert "本信息已撤下" not in (out / "allocation/results/2026-01.html").read_text(encoding="utf-8")
+
+
+def test_a_file_removed_from_the_output_comes_back(built):
+    site, out = built
+    (out / "index.html").unlink()
+    build(site, out)
+    assert manifest(out)["added"] == ["index.html"]
+    assert (out / "index.html").exists()
+
+
+def test_state_is_kept_beside_the_output(built):
+    _, out = built
+    assert (out.parent / "out.state").is_file()
+    assert not any("state" in p.name for p in out.rglob("*"))
