@@ -51,6 +51,21 @@ def _gone(withdrawn, catalog, site) -> list[Gone]:
             for path in record_paths(r)]
 
 
+def _deleted(published: dict, catalog, site) -> list[Gone]:
+    """Record pages the last build wrote (its own 已撤下 pages included, so the memory
+    carries on): any that this build does not make again gets a 已撤下 page too, for a
+    record deleted, renamed or turned back into a draft."""
+    visible = catalog.for_level(site.level).by_id
+    gone = []
+    for path in published:
+        parts = path.split("/")
+        if len(parts) == 3 and parts[2].endswith(".html") and not parts[2].startswith("index"):
+            item_id = f"{parts[0]}/{parts[1]}"
+            if item_id in visible:
+                gone.append(Gone(path, item_id))
+    return sorted(gone, key=lambda g: g.path)
+
+
 def _quiet(_stage: str) -> None:
     pass
 
@@ -117,6 +132,8 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     renderer.reports = stats.yearly(site, catalog, records, seen, day)
     files = renderer.render(shown)
     renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site))
+    last = state.load(out)
+    renderer.withdrawn_pages(_deleted(last.files if last else {}, catalog, site))
     files.update(_static_files(site))
     files.update(_attachments(shown))
     files.update(feeds.feeds(site, catalog, shown))
@@ -130,7 +147,6 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     if report.has_errors():
         raise ContentError(report)
     stage("写入")
-    last = state.load(out)
     changes = write.sync(files, out, last.files if last else None)
     counts: dict[str, int] = {}
     for record in shown:

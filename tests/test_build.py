@@ -150,14 +150,22 @@ def test_leak_gate_stops_a_theme_printing_an_id_number(small):
     assert snapshot(out) == before
 
 
-def test_removed_record_is_removed_and_listed(small):
+def test_a_deleted_record_leaves_a_withdrawn_page_and_its_attachment_is_listed_for_deletion(small):
     site_dir, out, _ = small
     (site_dir / "content/policy/laws/banfa.md").unlink()
-    assert build(site_dir, out).returncode == 0
+    (site_dir / "content/construction/approvals/xiaozhan-gzf.md").unlink()
+    result = build(site_dir, out)
+    assert result.returncode == 0, result.stderr
     manifest = json.loads((out.parent / "out.manifest.json").read_text(encoding="utf-8"))
-    assert "policy/laws/banfa.html" in manifest["removed"]
-    assert "index.html" in manifest["changed"]
-    assert not (out / "policy/laws/banfa.html").exists()
+    assert {"policy/laws/banfa.html", "index.html"} <= set(manifest["changed"])
+    page = (out / "policy/laws/banfa.html").read_text(encoding="utf-8")
+    assert "本信息已撤下" in page and "公共租赁住房管理" not in page
+    removed = [p for p in manifest["removed"] if not p.startswith("pagefind/")]  # old index fragments
+    assert removed == ["construction/approvals/xiaozhan-gzf/pifu.txt"]
+    assert f"有 {len(manifest['removed'])} 个文件不再生成" in result.stdout
+    again = build(site_dir, out)  # the memory carries on: the page stays, nothing changes
+    assert "新增 0 个文件，更新 0 个，删除 0 个" in again.stdout
+    assert (out / "policy/laws/banfa.html").exists()
 
 
 def test_demo_site_builds(tmp_path):
