@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import feeds, opendata
 from .catalog import STAGES, Catalog, Item
@@ -55,6 +56,14 @@ def size_text(size: int) -> str:
 FILE_TYPES = {".pdf": "PDF 文档", ".doc": "Word 文档", ".docx": "Word 文档", ".xls": "Excel 表格",
               ".xlsx": "Excel 表格", ".csv": "CSV 表格", ".txt": "文本文件", ".ods": "表格", ".zip": "压缩包",
               ".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".wps": "WPS 文档", ".et": "WPS 表格"}
+
+
+def rows_html(rows: list[list[str]], offset: int) -> Markup:
+    """The <tr> lines of a list table. Long lists are most of a big site's pages, and
+    joining escaped strings here is several times faster than a Jinja loop per cell."""
+    return Markup("".join(
+        f"    <tr><td>{offset + n}</td>{''.join(f'<td>{escape(cell)}</td>' for cell in row)}</tr>\n"
+        for n, row in enumerate(rows, 1)))
 
 
 @dataclass(frozen=True)
@@ -207,8 +216,10 @@ class Renderer:
                       Link(record.title, f"{base}.html")]
             self.emit(path, "record.html", record.title, crumbs, meta, view=view, item=item, category=category,
                       fields=self.field_views(record, item),
-                      columns=columns, rows=rows[(number - 1) * ROWS_PER_PAGE: number * ROWS_PER_PAGE],
-                      row_offset=(number - 1) * ROWS_PER_PAGE, row_total=len(rows), total=total, page=number,
+                      columns=columns,
+                      rows_html=rows_html(rows[(number - 1) * ROWS_PER_PAGE: number * ROWS_PER_PAGE],
+                                          (number - 1) * ROWS_PER_PAGE),
+                      row_total=len(rows), total=total, page=number,
                       pages=pager if pages > 1 else [], body=body, attachments=attachments)
 
     def withdrawn_pages(self, gone: list[Gone]) -> None:
