@@ -338,3 +338,16 @@ TYPES: dict[str, FieldType] = {t.name: t for t in [
 
 # Types whose values identify a person: masked (or never published) by default.
 MASKED_BY_DEFAULT = {"id_card", "phone", "bank_card"}
+
+
+def show(value) -> str:
+    """The text a citizen reads for a typed value."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    if isinstance(value, (Period, Month)):
+        return str(value)
+    return str(value)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .catalog import Catalog, Item
 from .config import SiteConfig
 from .records import Record
-from .render import show
+from .fieldtypes import show
 
 SOURCE_COLUMNS = ("索引号", "信息名称", "公开日期")
 _FORMULA_START = ("=", "+", "@", "\t", "\r")  # Excel would run these as formulas

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -17,7 +16,7 @@ from markupsafe import Markup, escape
 from . import feeds, opendata
 from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
-from .fieldtypes import Month, Period
+from .fieldtypes import show
 from .markup import Markdown
 from .records import Record
 
@@ -30,19 +29,6 @@ def theme_dir(site: SiteConfig) -> Path:
     """The site's own themes/<name>, else the one shipped beside the package."""
     own = site.theme_dir
     return own if own.is_dir() else PACKAGE_THEMES / site.theme
-
-
-def show(value) -> str:
-    """The text a citizen reads for a typed value."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    if isinstance(value, (Period, Month)):
-        return str(value)
-    return str(value)
 
 
 def size_text(size: int) -> str:

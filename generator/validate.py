@@ -495,7 +495,8 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
                                               month=record.date.month, serial=serial)
         used.add(number)
         report.warning(Location(record.shown, 1, 1), "missing-index-no", f"记录没有索引号，暂用 {number}",
-                       f"请写入 index_no: {number}（或按本单位规则编号）；索引号一经公开不再改变")
+                       f"请写入本年度下一个流水号（用 python -m generator new 新建的记录会自动填好），"
+                       f"或写入 index_no: {number}；索引号一经公开不再改变")
         kept.append(replace(record, index_no=number, index_no_derived=True))
     return kept
 
