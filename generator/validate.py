@@ -48,7 +48,6 @@ class _Checker:
         self.file: SourceFile = raw.file
         self.failed = False
         self.where: dict[str, Location] = {}
-        self.total: Total | None = None  # set by table_rows when the sheet has a 合计 row
 
     # -- reporting --------------------------------------------------------------------
     def at(self, data, key, value=True) -> Location:
@@ -147,7 +146,7 @@ class _Checker:
                          f"公示期 {window} 在公开日期 {published} 之前就已结束，这条记录不会出现在网站上",
                          "检查 window 的结束日期和 published 是否写错")
         fields = self.fields()
-        rows, rows_source = self.rows()
+        rows, rows_source, total = self.rows()
         attachments = self.attachments()
         draft = self.draft()
         index_no = self.text_key("index_no")
@@ -157,7 +156,7 @@ class _Checker:
         return Record(source=self.file.path, shown=self.file.shown, item_id=self.item.id, slug=self.file.slug,
                       title=title, date=date, published=published, index_no=index_no or "",
                       projects=projects, window=window, fields=fields, rows=rows, rows_source=rows_source,
-                      total=self.total,
+                      total=total,
                       attachments=attachments, draft=draft, body=body, body_line=body_line,
                       where=self.where)
 
@@ -248,7 +247,8 @@ class _Checker:
         return self.mapping_values(specs, raw, "字段", missing_at, "本事项的字段：" + ("、".join(specs) or "（无）"))
 
     # -- rows ---------------------------------------------------------------------------
-    def rows(self) -> tuple[tuple[Row, ...], str]:
+    def rows(self) -> tuple[tuple[Row, ...], str, Total | None]:
+        """The list's rows, the spreadsheet they came from, and its 合计 row if any."""
         data = self.raw.data
         has_rows, has_source = "rows" in data, "rows_from" in data
         if self.item.kind == "document":
@@ -257,20 +257,20 @@ class _Checker:
                     self.error(self.at(data, key, False), "unexpected-rows",
                                f"事项“{self.item.name}”是单篇文件，不能有名单（{key}）",
                                "把内容写进 fields 或正文")
-            return (), ""
+            return (), "", None
         if has_rows and has_source:
             self.error(self.at(data, "rows_from", False), "rows-twice", "rows 和 rows_from 只能写一个", "")
-            return (), ""
+            return (), "", None
         if not has_rows and not has_source:
             self.error(Location(self.file.shown, *data.pos), "missing-rows",
                        f"名单类事项“{self.item.name}”需要 rows（直接写各行）或 rows_from（表格文件）", "")
-            return (), ""
+            return (), "", None
         if has_source:
             return self.table_rows()
         raw = data["rows"]
         if not isinstance(raw, list) or not raw:
             self.error(self.at(data, "rows"), "key-type", "rows 应为非空列表，每一行以“- ”开头", "")
-            return (), ""
+            return (), "", None
         rows = []
         for i, entry in enumerate(raw):
             where = Location(self.file.shown, *raw.item_pos[i])
@@ -279,20 +279,20 @@ class _Checker:
                 continue
             values = self.mapping_values(self.item.row_map, entry, "列", where, self.undeclared_hint())
             rows.append(Row(values, where, entry.value_pos))
-        return tuple(rows), ""
+        return tuple(rows), "", None
 
     def undeclared_hint(self) -> str:
         return "；若是本地需要的列，请在 content/_catalog.yaml 中声明（内部使用、不公开的列写 publish: false）"
 
-    def table_rows(self) -> tuple[tuple[Row, ...], str]:
+    def table_rows(self) -> tuple[tuple[Row, ...], str, Total | None]:
         data = self.raw.data
         where = self.at(data, "rows_from")
         path = self.local_path(data.get("rows_from"), where, "rows_from")
         if path is None:
-            return (), ""
+            return (), "", None
         if path.suffix.lower() not in tables.TABLE_SUFFIXES:
             self.error(where, "rows-from-type", f"rows_from 只支持 {'、'.join(tables.TABLE_SUFFIXES)} 文件", "")
-            return (), ""
+            return (), "", None
         shown = display_path(path, self.site.root)
         specs = self.item.row_map
         by_squeezed = {tables.squeeze(name): name for name in specs}
@@ -300,7 +300,7 @@ class _Checker:
             table = tables.read_table(path, shown, by_squeezed)
         except tables.TableProblem as problem:
             self.error(problem.where, "table", problem.message, problem.hint)
-            return (), shown
+            return (), shown, None
         columns = self.table_columns(table, specs, by_squeezed)
         used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
         conditional = any(spec.required_if for spec in specs.values())
@@ -330,9 +330,8 @@ class _Checker:
             rows.append(Row(values, table.locate(number, 0), table.positions(number, columns)))
         if not rows:
             self.error(Location(shown), "empty-table", "表格中没有数据行", "")
-        if total_at:
-            self.total = self.table_total(table, used, rows, *total_at)
-        return tuple(rows), shown
+        total = self.table_total(table, used, rows, *total_at) if total_at else None
+        return tuple(rows), shown, total
 
     def table_columns(self, table: tables.Table, specs: dict, by_squeezed: dict) -> dict[str, int]:
         """Column name -> index; header cells match the catalog's names whatever spaces they hold."""
