@@ -80,10 +80,9 @@ def _search_index(site, files: dict[str, bytes], report: Report) -> dict[str, by
         return {}
 
 
-def _nothing_changed(site, site_path: Path, out: Path, day, strict: bool, start: float):
+def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float):
     """(last build's result, fingerprint): the result when no input changed, the records
     visible on `day` are the same and the output is as the last build left it; else None."""
-    last = state.load(out)
     inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict)
     if last is None or last.inputs != inputs or not state.same_day_view(last, day) \
             or not state.output_intact(out, last.files):
@@ -112,7 +111,9 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     stage("读取/检查")
     site = load_site(site_path)
     out = out or site.root / "output"
-    quick, inputs = _nothing_changed(site, site_path, out, expire.today(today), strict, start)
+    last = state.load(out)
+    day = expire.today(today)
+    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start)
     if quick:
         return quick
     catalog = load_catalog(site)
@@ -124,7 +125,6 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         report = report.strict()
     if report.has_errors():
         raise ContentError(report)
-    day = expire.today(today)
     seen = expire.sort_out(records, day)
     shown = expire.shown(masked.records, seen)  # withdrawn rows (公示期限 over) dropped too
     stage("渲染")
@@ -132,7 +132,6 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     renderer.reports = stats.yearly(site, catalog, records, seen, day)
     files = renderer.render(shown)
     renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site))
-    last = state.load(out)
     renderer.withdrawn_pages(_deleted(last.files if last else {}, catalog, site))
     files.update(_static_files(site))
     files.update(_attachments(shown))
