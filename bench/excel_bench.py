@@ -24,14 +24,8 @@ from generator.config import load_site  # noqa: E402
 from generator.diagnostics import Report  # noqa: E402
 from generator.fieldtypes import id_check_digit, luhn_valid  # noqa: E402
 from generator.validate import load_records  # noqa: E402
+from synth import SITE_YAML  # noqa: E402  (bench/ is on sys.path)
 
-SITE_YAML = """\
-title: 基准测试市住房保障信息公开专栏
-department: 基准测试市住房和城乡建设局
-level: 市级
-base_url: https://www.example.gov.cn/zfbz/
-index_prefix: BENCH
-"""
 LOCAL_CATALOG = """\
 items:
   - id: tenancy/subsidy-payments
