@@ -1,19 +1,23 @@
 """The build: every stage in order, one line each.
 
-config → catalog → load/validate → expire → mask → render → feeds/data/sitemap → search index → leak gate → write
+config → catalog → per record (process.py, on every core, kept in products.py): check → mask →
+render → leak gate → staged; then 索引号 → expire → the shared pages, feeds, open data, sitemap,
+search index → leak gate → write
 """
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachscan, expire, feeds, leakgate, mask, opendata, search, sitemap, state, stats, write
+from . import expire, feeds, leakgate, opendata, process, products, search, sitemap, state, stats, write
 from .catalog import load_catalog
 from .config import load_site
-from .diagnostics import ContentError, Location, Report, display_path
+from .diagnostics import ContentError, Location, Report
+from .load import discover
 from .render import Gone, Renderer, record_paths, theme_dir
-from .validate import load_records, open_cache
+from .validate import assign_index_numbers
 
 
 @dataclass
@@ -34,13 +38,6 @@ def _static_files(site) -> dict[str, bytes]:
 
 def _attachments(records) -> dict[str, bytes]:
     return {f"{r.item_id}/{r.slug}/{a.name}": a.path.read_bytes() for r in records for a in r.attachments}
-
-
-def _unreported(leaks, records, site, report: Report):
-    """Leaks minus those in attachments that the attachment scan has already reported."""
-    flagged = {d.location.path for d in report.errors if d.code == "attachment-leak"}
-    source = {f"{r.item_id}/{r.slug}/{a.name}": display_path(a.path, site.root) for r in records for a in r.attachments}
-    return [leak for leak in leaks if source.get(leak.path) not in flagged]
 
 
 def _gone(withdrawn, catalog, site) -> list[Gone]:
@@ -94,19 +91,141 @@ def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, 
     return result, inputs
 
 
-def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult) -> None:
+def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult,
+                data_keys: dict) -> None:
     seen = result.visibility
     slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
                                                                    seen.withdrawn)),
                              rows_withdrawn=seen.rows_withdrawn)
     summary = BuildResult(result.report, result.records, slim, result.masked)
     state.save(out, state.State(inputs, state.outside_deps(site, records), state.transitions(records), day,
-                                changes.written, summary))
+                                changes.written, summary, data_keys))
+
+
+@dataclass
+class _Records:
+    """What the per-record work gave: every file's check, the renders of the public records."""
+    keys: list  # per file, its check key
+    checks: list  # per file, products.Checked or None
+    renders: dict = field(default_factory=dict)  # record source -> (render key, products.Rendered)
+    staged: dict = field(default_factory=dict)  # output path -> digest, pages waiting in the staging folder
+    outcomes: dict = field(default_factory=dict)  # file index -> process.Outcome of the files checked now
+
+
+def _file_bytes(file) -> bytes:
+    try:
+        return file.path.read_bytes()
+    except OSError:
+        return b""  # never a stored check; the check itself reports the problem
+
+
+def _check_all(job: process.Job, files: list, report: Report, tick) -> _Records:
+    """Every file's check, from the store or done now (rendering the public records on the way)."""
+    store = job.store
+    keys = [store.check_key(f.shown, _file_bytes(f)) for f in files]
+    done = _Records(keys, [store.get_check(key) for key in keys])
+    for check in done.checks:
+        if check is not None:
+            report.diagnostics.extend(check.diagnostics)
+    tasks = [process.Task(i, f, keys[i]) for i, f in enumerate(files) if done.checks[i] is None]
+    done.outcomes = {o.index: o for o in process.run(job, tasks, tick)}
+    for index, outcome in done.outcomes.items():
+        report.diagnostics.extend(outcome.diagnostics)
+        done.checks[index] = outcome.checked
+        if outcome.checked is not None:
+            store.put(keys[index], outcome.checked)
+    return done
+
+
+def _intact(job: process.Job, rendered) -> bool:
+    return all(process._intact(job, path, page) for path, page in rendered.pages.items())
+
+
+def _render_all(job: process.Job, files: list, done: _Records, public: list, report: Report, tick) -> None:
+    """Each public record's render: made while checking, taken from the store when its pages
+    are still in the output, else made now (a 索引号 given by the build, rows expired today,
+    a page changed or deleted in the output)."""
+    at = {files[i].path: i for i, check in enumerate(done.checks) if check is not None}
+    tasks = []
+    for head in public:
+        index = at[head.source]
+        kept = expire.status(head, job.day)[1]
+        key = products.render_key(done.keys[index], kept, head.index_no)
+        outcome = done.outcomes.get(index)
+        if outcome is not None and outcome.render_key == key:
+            if outcome.rendered is not None:
+                done.renders[head.source] = (key, outcome.rendered)
+                done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
+            continue
+        cached = job.store.get_render(key)
+        if cached is not None and _intact(job, cached):
+            done.renders[head.source] = (key, cached)
+            report.diagnostics.extend(cached.diagnostics)
+            continue
+        tasks.append(process.Task(index, files[index], done.keys[index],
+                                  head.index_no if head.index_no_derived else ""))
+    for outcome in process.run(job, tasks, tick):
+        report.diagnostics.extend(outcome.render_diagnostics if outcome.checked else outcome.diagnostics)
+        if outcome.rendered is not None:
+            done.renders[files[outcome.index].path] = (outcome.render_key, outcome.rendered)
+            done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
+
+
+def _open_data(job: process.Job, public: list, done: _Records, last) -> tuple[dict, set, dict]:
+    """(files made now, files kept as they are, what each item's files were made from)."""
+    site, visible = job.site, job.catalog.for_level(job.site.level)
+    made, kept, keys = {}, set(), {}
+    for item in visible.items:
+        if not opendata.has_data(item):
+            continue
+        records = opendata.order([h for h in public if h.item_id == item.id])
+        parts = [done.renders[h.source][0] for h in records if done.renders[h.source][1].data]
+        keys[item.id] = products.render_key("|".join(parts), (), item.id)
+        paths = (f"data/{item.id}.csv", f"data/{item.id}.json")
+        if last and last.data_keys.get(item.id) == keys[item.id] and \
+                all(job.known.get(p) and process._intact(job, p, job.known[p][0]) for p in paths):
+            kept.update(paths)
+            continue
+        fragments = [job.store.get_data(key) for key in parts]
+        made[paths[0]] = opendata.csv_file(item, fragments)
+        made[paths[1]] = opendata.json_file(site, item, fragments)
+    return made, kept, keys
+
+
+def _indexed(job: process.Job, done: _Records, public: list):
+    """(path, bytes) of the pages the search index is made from: each record's first page."""
+    for head in public:
+        if head.source in done.renders:
+            path = head.url
+            folder = job.staging if path in done.staged else job.out
+            yield path, (folder / path).read_bytes()
+
+
+def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:
+    """The leak gate on the files made here from many records: every checksum-valid ID number.
+    Each record's own outputs were gated with its raw values when it was rendered."""
+    gate = leakgate.Gate(set())
+    for path in sorted(files):
+        data = files[path]
+        previous = known.get(path)
+        if previous is not None and previous[0] == state.digest(data):
+            continue  # gated when it was first written
+        leak = gate.leak(path, data)
+        if leak:
+            report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
+                         "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
+
+
+def _staging_folder(out: Path) -> Path:
+    staging = out.parent / (out.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    return staging
 
 
 def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False,
-          stage=_quiet) -> BuildResult:
-    """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), for a progress bar."""
+          stage=_quiet, tick=None) -> BuildResult:
+    """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), and `tick(n)` as
+    each n records are done, for a progress bar."""
     start = time.perf_counter()
     stage("读取/检查")
     site = load_site(site_path)
@@ -118,40 +237,57 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         return quick
     catalog = load_catalog(site)
     report = Report()
-    records = load_records(site, catalog, report, open_cache(site, catalog))
-    masked = mask.mask_records(records, catalog, site)  # every record: all raw values become secrets
-    mask.report_findings(masked.findings, report)
+    theme = theme_dir(site)
+    store = products.Store(site.root / ".cache" / "products", products.context_digest(site, theme))
+    staging = _staging_folder(out)
+    job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
+                      last.files if last else {}, {i.id for i in catalog.for_level(site.level).items})
+    try:
+        return _build(job, site_path, last, inputs, strict, report, stage, tick, start)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool, report: Report,
+           stage, tick, start: float) -> BuildResult:
+    site, catalog, day, out = job.site, job.catalog, job.day, job.out
+    files = discover(site.content_dir, site.root, catalog, report)
+    done = _check_all(job, files, report, tick)
+    heads = assign_index_numbers([c.head for c in done.checks if c is not None], site, report)
+    seen = expire.sort_out(heads, day)
+    public = [h for h in seen.public if process.shows(job, h)]
+    _render_all(job, files, done, public, report, tick)
     if strict:
         report = report.strict()
     if report.has_errors():
         raise ContentError(report)
-    seen = expire.sort_out(records, day)
-    shown = expire.shown(masked.records, seen)  # withdrawn rows (公示期限 over) dropped too
     stage("渲染")
-    renderer = Renderer(site, catalog, day)
-    renderer.reports = stats.yearly(site, catalog, records, seen, day)
-    files = renderer.render(shown)
-    renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site))
-    renderer.withdrawn_pages(_deleted(last.files if last else {}, catalog, site))
-    files.update(_static_files(site))
-    files.update(_attachments(shown))
-    files.update(feeds.feeds(site, catalog, shown))
-    files.update(opendata.opendata(site, catalog, shown))
-    files.update(sitemap.sitemap(site, files))
-    files.update(_search_index(site, files, report))
-    attachscan.check(shown, masked.secrets, site, report)  # attachments are published as they are
-    for leak in _unreported(leakgate.scan(files, masked.secrets), shown, site, report):
-        report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
-                     "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
+    renderer = job.renderer
+    renderer.reports = stats.yearly(site, catalog, heads, seen, day)
+    made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
+    pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
+    withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
+    withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site), pages)
+    made.update(_static_files(site))
+    made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()}))
+    data, data_kept, data_keys = _open_data(job, public, done, last)
+    made.update(data)
+    withdrawn = set(withdrawn)  # noindex: not for search engines
+    made.update(sitemap.sitemap_of(site, [p for p in [*pages, *made] if p.endswith(".html") and p not in withdrawn]))
+    made.update(_search_index(site, _indexed(job, done, public), report))
+    _gate(made, job.known, report)
+    made.update(_attachments(public))  # checked with their records (attachscan)
     if report.has_errors():
         raise ContentError(report)
     stage("写入")
-    changes = write.sync(files, out, last.files if last else None)
+    kept = {path for path in pages if path not in done.staged} | data_kept
+    changes = write.apply(out, job.staging, done.staged, made, kept, job.known)
+    job.store.save()
     counts: dict[str, int] = {}
-    for record in shown:
-        if masked.counts[record.source]:
-            name = catalog.by_id[record.item_id].name
-            counts[name] = counts.get(name, 0) + masked.counts[record.source]
-    result = BuildResult(report, len(shown), seen, counts, changes, time.perf_counter() - start)
-    _save_state(out, inputs, site, records, day, changes, result)
+    for check in done.checks:
+        if check is not None and check.masked and check.head.source in done.renders:
+            name = catalog.by_id[check.head.item_id].name
+            counts[name] = counts.get(name, 0) + check.masked
+    result = BuildResult(report, len(seen.public), seen, counts, changes, time.perf_counter() - start)
+    _save_state(out, inputs, site, heads, day, changes, result, data_keys)
     return result

@@ -11,10 +11,8 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 
-from .fieldtypes import Period
-from .records import Record
+from .records import ROW_PERIOD, Record  # noqa: F401 (ROW_PERIOD is used by other stages)
 
-ROW_PERIOD = "公示期限"  # the row column whose end withdraws the row
 
 
 @dataclass
@@ -38,31 +36,44 @@ def today(value: str | None) -> dt.date:
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
 
 
-def row_expired(row, day: dt.date) -> bool:
-    period = row.values.get(ROW_PERIOD)
-    return isinstance(period, Period) and period.end < day
+def kept_rows(ends: tuple, count: int, day: dt.date) -> tuple[int, ...]:
+    """The indices of the rows still shown on `day`, given each row's 公示期限 end (or None)."""
+    if not ends:
+        return tuple(range(count))
+    return tuple(i for i, end in enumerate(ends) if end is None or end >= day)
 
 
-def sort_out(records: list[Record], day: dt.date) -> Visibility:
+def status(record, day: dt.date) -> tuple[str, tuple[int, ...] | None]:
+    """What happens to a record or head (records.Head) on `day`: draft, scheduled, withdrawn
+    or public, with the indices of the rows it still shows (None when its rows do not
+    matter: a draft, scheduled, or its 公示期 over). A list whose rows have all expired is withdrawn."""
+    if record.draft:
+        return "draft", None
+    if record.published > day:
+        return "scheduled", None
+    if record.window is not None and record.window.end < day:
+        return "withdrawn", None
+    kept = kept_rows(record.row_ends, record.row_count, day)
+    return ("withdrawn" if record.row_count and not kept else "public"), kept
+
+
+def sort_out(records: list, day: dt.date) -> Visibility:
+    """Records or heads sorted by what happens to them on `day`; public records lose their
+    withdrawn rows, heads keep their row count (kept_rows says which rows are shown)."""
     seen = Visibility()
+    lists = {"draft": seen.drafts, "scheduled": seen.scheduled, "withdrawn": seen.withdrawn}
     for record in records:
-        if record.draft:
-            seen.drafts.append(record)
-        elif record.published > day:
-            seen.scheduled.append(record)
-        elif record.window is not None and record.window.end < day:
-            seen.withdrawn.append(record)
+        state, kept = status(record, day)
+        if kept is not None:
+            seen.rows_withdrawn += record.row_count - len(kept)
+        if state != "public":
+            lists[state].append(record)
+        elif len(kept) == record.row_count:
+            seen.public.append(record)
         else:
-            kept = [i for i, row in enumerate(record.rows) if not row_expired(row, day)]
-            if len(kept) == len(record.rows):
-                seen.public.append(record)
-                continue
-            seen.rows_withdrawn += len(record.rows) - len(kept)
-            if not kept:
-                seen.withdrawn.append(record)
-                continue
-            seen.kept_rows[record.source] = tuple(kept)
-            seen.public.append(replace(record, rows=tuple(record.rows[i] for i in kept)))
+            seen.kept_rows[record.source] = kept
+            seen.public.append(replace(record, rows=tuple(record.rows[i] for i in kept))
+                               if isinstance(record, Record) else record)
     return seen
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .catalog import Catalog, Item
 from .config import SiteConfig
 from .markup import Markdown
-from .records import Record
+from .records import Head, Record
 
 FEED_SIZE = 50  # latest entries per channel
 SUMMARY_CHARS = 140
@@ -65,7 +65,7 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-class _Summaries:
+class Summaries:
     """A short plain-text summary of a masked record: its body, else its fields, else its list size."""
 
     def __init__(self):
@@ -88,7 +88,7 @@ class _Summaries:
 
 
 def _channel(site: SiteConfig, title: str, page: str, description: str, path: str,
-             entries: list[tuple[Record, Item]], summary: _Summaries) -> bytes:
+             entries: list[tuple[Head, Item]], summaries: dict) -> bytes:
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
 
@@ -109,7 +109,7 @@ def _channel(site: SiteConfig, title: str, page: str, description: str, path: st
         entry = ET.SubElement(channel, "item")
         add(entry, "title", record.title)
         add(entry, "link", url)
-        add(entry, "description", summary(record, item))
+        add(entry, "description", summaries[record.source])
         add(entry, "category", item.name)
         add(entry, "guid", url, isPermaLink="true")
         add(entry, "pubDate", pub_date(record.published))
@@ -117,27 +117,27 @@ def _channel(site: SiteConfig, title: str, page: str, description: str, path: st
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode").encode() + b"\n"
 
 
-def feeds(site: SiteConfig, catalog: Catalog, records: list[Record]) -> dict[str, bytes]:
-    """{path: RSS bytes} for the masked public records, newest first."""
+def feeds(site: SiteConfig, catalog: Catalog, records: list[Head], summaries: dict) -> dict[str, bytes]:
+    """{path: RSS bytes} for the public records, newest first; `summaries`: record source ->
+    the summary of its masked form (made by Summaries, once per record)."""
     visible = catalog.for_level(site.level)
     entries = [(r, visible.by_id[r.item_id]) for r in records
                if r.item_id in visible.by_id and not visible.by_id[r.item_id].on_request_only]
     entries.sort(key=lambda e: (e[0].published, e[0].date, e[0].index_no), reverse=True)
-    summary = _Summaries()
     out = {all_path(): _channel(site, f"{site.title}：全部更新", "index.html",
-                                site.description or site.title, all_path(), entries, summary)}
+                                site.description or site.title, all_path(), entries, summaries)}
     for category in visible.categories:
         mine = [e for e in entries if e[1].category == category.id]
         out[category_path(category.id)] = _channel(
             site, f"{site.title}：{category.name}", f"{category.id}/index.html",
-            f"{site.department}公开的{category.name}信息", category_path(category.id), mine, summary)
+            f"{site.department}公开的{category.name}信息", category_path(category.id), mine, summaries)
         for item in visible.items_of(category.id):
             if item.on_request_only:
                 continue
             mine_item = [e for e in mine if e[1].id == item.id]
             out[item_path(item)] = _channel(
                 site, f"{site.title}：{item.name}", f"{item.id}/index.html",
-                "、".join(item.elements["公开内容"]), item_path(item), mine_item, summary)
+                "、".join(item.elements["公开内容"]), item_path(item), mine_item, summaries)
     return out
 
 

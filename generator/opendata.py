@@ -43,50 +43,41 @@ def links_for(item: Item | None) -> list[DataLink]:
     return [DataLink("CSV 表格", f"data/{item.id}.csv"), DataLink("JSON 数据", f"data/{item.id}.json")]
 
 
-def _rows(item: Item, records: list[Record]) -> list[dict]:
-    out = []
-    for record in records:
-        source = (record.index_no, record.title, show(record.published))
-        for row in record.rows:
-            values = dict(zip(SOURCE_COLUMNS, source))
-            values.update((name, show(row.values.get(name))) for name in columns(item))
-            out.append(values)
-    return out
-
-
 def _csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def to_csv(item: Item, rows: list[dict]) -> bytes:
+def fragment(item: Item, record: Record) -> tuple[int, str, str]:
+    """One record's part of its item's data files: (rows, CSV lines, JSON rows one per line).
+    Each record's part is made once, when the record is rendered, and kept for later builds."""
+    source = [record.index_no, record.title, show(record.published)]
+    names = columns(item)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)  # RFC 4180: quoted as needed, CRLF line ends
-    header = [*SOURCE_COLUMNS, *columns(item)]
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(row[name]) for name in header])
-    return buffer.getvalue().encode("utf-8-sig")
+    objects = []
+    for row in record.rows:
+        cells = [*source, *(show(row.values.get(name)) for name in names)]
+        writer.writerow([_csv_cell(cell) for cell in cells])
+        objects.append(json.dumps(dict(zip((*SOURCE_COLUMNS, *names), cells)), ensure_ascii=False))
+    return len(record.rows), buffer.getvalue(), ",\n  ".join(objects)
 
 
-def to_json(site: SiteConfig, item: Item, rows: list[dict]) -> bytes:
-    data = {"事项": item.name, "编号": item.id, "公开主体": site.department,
+def csv_file(item: Item, fragments: list[tuple[int, str, str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerow([*SOURCE_COLUMNS, *columns(item)])
+    return (buffer.getvalue() + "".join(f[1] for f in fragments)).encode("utf-8-sig")
+
+
+def json_file(site: SiteConfig, item: Item, fragments: list[tuple[int, str, str]]) -> bytes:
+    """The item's rows as JSON: the description indented, then one row per line."""
+    head = {"事项": item.name, "编号": item.id, "公开主体": site.department,
             "网页": site.base_url + f"{item.id}/index.html",
-            "列": [*SOURCE_COLUMNS, *columns(item)], "行数": len(rows), "行": rows}
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+            "列": [*SOURCE_COLUMNS, *columns(item)], "行数": sum(f[0] for f in fragments)}
+    rows = ",\n  ".join(f[2] for f in fragments if f[0])
+    text = json.dumps(head, ensure_ascii=False, indent=1)[:-2]  # without its closing "\n}"
+    return (text + (',\n "行": [\n  ' + rows + "\n ]\n}\n" if rows else ',\n "行": []\n}\n')).encode("utf-8")
 
 
-def opendata(site: SiteConfig, catalog: Catalog, records: list[Record]) -> dict[str, bytes]:
-    """{path: bytes} for every list item of the site's level, from the masked public records."""
-    visible = catalog.for_level(site.level)
-    by_item: dict[str, list[Record]] = {item.id: [] for item in visible.items if has_data(item)}
-    for record in records:
-        if record.item_id in by_item:
-            by_item[record.item_id].append(record)
-    files = {}
-    for item_id, item_records in by_item.items():
-        item = visible.by_id[item_id]
-        item_records.sort(key=lambda r: (r.published, r.date, r.index_no), reverse=True)
-        rows = _rows(item, item_records)
-        files[f"data/{item_id}.csv"] = to_csv(item, rows)
-        files[f"data/{item_id}.json"] = to_json(site, item, rows)
-    return files
+def order(records: list) -> list:
+    """Newest record first, as the item's pages list them."""
+    return sorted(records, key=lambda r: (r.published, r.date, r.index_no), reverse=True)

@@ -8,6 +8,8 @@ from pathlib import Path
 from .diagnostics import Location
 from .fieldtypes import Period
 
+ROW_PERIOD = "公示期限"  # the row column whose end withdraws the row (seed 000's blacklist)
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -72,8 +74,62 @@ class Record:
         return self.item_id.split("/", 1)[0]
 
     @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def row_ends(self) -> tuple:
+        """Per row, the end of its 公示期限 (None when it has none); empty when no row has one."""
+        ends = tuple(getattr(row.values.get(ROW_PERIOD), "end", None) for row in self.rows)
+        return ends if any(ends) else ()
+
+    @property
     def url(self) -> str:
         return f"{self.item_id}/{self.slug}.html"
 
     def locate(self, key: str) -> Location:
         return self.where.get(key) or Location(self.shown, 1, 1)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A record without its contents (no rows, fields or body): what the section's shared
+    pages, the feeds, the statistics and the build's bookkeeping need. A build of tens of
+    thousands of records holds every head but never every row at once."""
+    source: Path
+    shown: str
+    item_id: str
+    slug: str
+    title: str  # masked
+    date: dt.date
+    published: dt.date
+    index_no: str
+    index_no_derived: bool = False
+    projects: tuple[str, ...] = ()
+    window: Period | None = None
+    draft: bool = False
+    row_count: int = 0
+    row_ends: tuple = ()  # per row, the end of its 公示期限 or None; empty when no row has one
+    rows_source: str = ""
+    attachments: tuple[Attachment, ...] = ()  # titles masked
+    where: dict = field(default_factory=dict, compare=False)  # only "index_no" -> Location
+
+    @property
+    def category(self) -> str:
+        return self.item_id.split("/", 1)[0]
+
+    @property
+    def url(self) -> str:
+        return f"{self.item_id}/{self.slug}.html"
+
+    def locate(self, key: str) -> Location:
+        return self.where.get(key) or Location(self.shown, 1, 1)
+
+
+def head_of(record: Record, masked: Record) -> Head:
+    """The head of a record: dates and numbers from the checked record, texts from its masked form."""
+    index_where = record.where.get("index_no")
+    return Head(record.source, record.shown, record.item_id, record.slug, masked.title, record.date,
+                record.published, record.index_no, record.index_no_derived, record.projects, record.window,
+                record.draft, len(record.rows), record.row_ends, record.rows_source,
+                masked.attachments, {"index_no": index_where} if index_where else {})

@@ -18,7 +18,7 @@ from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
 from .fieldtypes import show
 from .markup import Markdown
-from .records import Record
+from .records import Head, Record
 
 ROWS_PER_PAGE = 100
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -52,6 +52,16 @@ def rows_html(rows: list[list[str]], offset: int) -> Markup:
         for n, row in enumerate(rows, 1)))
 
 
+def row_projects(record: Record) -> dict[str, str]:
+    """The project codes a list's rows give, each with the name of its first row."""
+    projects: dict[str, str] = {}
+    for row in record.rows:
+        code = row.values.get("项目编码")
+        if code:
+            projects.setdefault(code, show(row.values.get("项目名称")))
+    return projects
+
+
 @dataclass(frozen=True)
 class Gone:
     """A record page that was public and is no longer: it gets a 已撤下 page."""
@@ -60,9 +70,9 @@ class Gone:
     ended: dt.date | None = None  # the end of its 公示期, when that is why
 
 
-def record_paths(record: Record) -> list[str]:
+def record_paths(record: Record | Head) -> list[str]:
     """Every page of a record: its list is split into pages of ROWS_PER_PAGE rows."""
-    pages = max(1, math.ceil(len(record.rows) / ROWS_PER_PAGE))
+    pages = max(1, math.ceil(record.row_count / ROWS_PER_PAGE))
     base = f"{record.item_id}/{record.slug}"
     return [f"{base}.html" if n == 1 else f"{base}-{n}.html" for n in range(1, pages + 1)]
 
@@ -83,7 +93,9 @@ class Renderer:
             keep_trailing_newline=True)
         self.markdown = Markdown()
         self.pages: dict[str, bytes] = {}
-        self.reports: dict = {}  # year -> stats.YearStats, set by the build before render()
+        self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
+        self.visible = catalog.for_level(site.level)
+        self.categories = [(c, self.visible.items_of(c.id)) for c in self.visible.categories]
 
     # -- helpers ------------------------------------------------------------------------
     def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
@@ -118,10 +130,13 @@ class Renderer:
         return views
 
     # -- pages ----------------------------------------------------------------------------
-    def render(self, records: list[Record]) -> dict[str, bytes]:
-        visible = self.catalog.for_level(self.site.level)
-        self.categories = [(c, visible.items_of(c.id)) for c in visible.categories]
-        by_item: dict[str, list[Record]] = {item.id: [] for item in visible.items}
+    def section(self, records: list[Head], projects: dict) -> dict[str, bytes]:
+        """The pages shared by many records (home, catalog, categories, item lists, projects,
+        reports, search), from the public records' heads; `projects`: record source -> the
+        project codes and names its rows give."""
+        self.pages = {}
+        visible = self.visible
+        by_item: dict[str, list[Head]] = {item.id: [] for item in visible.items}
         for record in records:
             if record.item_id in by_item and not visible.by_id[record.item_id].on_request_only:
                 by_item[record.item_id].append(record)
@@ -136,11 +151,15 @@ class Renderer:
             self.category_page(category, items, stats)
             for item in items:
                 self.item_pages(item, by_item[item.id])
-                for record in by_item[item.id]:
-                    self.record_pages(record, item)
-        self.project_pages(published)
+        self.project_pages(published, projects)
         self.report_pages()
         self.search_page()
+        return self.pages
+
+    def pages_of(self, record: Record) -> dict[str, bytes]:
+        """The pages of one masked public record."""
+        self.pages = {}
+        self.record_pages(record, self.catalog.by_id[record.item_id])
         return self.pages
 
     def search_page(self) -> None:
@@ -208,29 +227,30 @@ class Renderer:
                       row_total=len(rows), total=total, page=number,
                       pages=pager if pages > 1 else [], body=body, attachments=attachments)
 
-    def withdrawn_pages(self, gone: list[Gone]) -> None:
+    def withdrawn_pages(self, gone: list[Gone], shown: dict | set = frozenset()) -> list[str]:
         """A short 已撤下 page at each URL that no longer shows its record: the CMS only ever
         receives uploads, so without it the old page would stay live. No record data at all."""
+        made = []
         for page in gone:
-            if page.path in self.pages:
+            if page.path in self.pages or page.path in shown:  # `shown`: the record pages of this build
                 continue
+            made.append(page.path)
             item = self.catalog.by_id[page.item_id]
             category = self.catalog.category(item.category)
             crumbs = [Link(category.name, f"{category.id}/index.html"), Link(item.name, f"{item.id}/index.html"),
                       Link("已撤下", page.path)]
             self.emit(page.path, "withdrawn.html", "本信息已撤下", crumbs, self.column_meta(item.name, "", "栏目"),
                       item=item, category=category, ended=show(page.ended))
+        return made
 
-    def project_pages(self, published: list[Record]) -> None:
-        projects: dict[str, list[Record]] = {}
+    def project_pages(self, published: list[Head], row_projects: dict) -> None:
+        projects: dict[str, list[Head]] = {}
         names: dict[str, str] = {}
         for record in published:
             codes = set(record.projects)
-            for row in record.rows:
-                code = row.values.get("项目编码")
-                if code:
-                    codes.add(code)
-                    names.setdefault(code, show(row.values.get("项目名称")))
+            for code, name in row_projects.get(record.source, {}).items():
+                codes.add(code)
+                names.setdefault(code, name)
             for code in codes:
                 projects.setdefault(code, []).append(record)
         order = {stage: i for i, stage in enumerate(STAGES)}

@@ -75,11 +75,12 @@ def find_binary() -> Path:
     raise SearchUnavailable("没有找到 Pagefind 搜索程序")
 
 
-def build_index(files: dict[str, bytes], binary: Path) -> dict[str, bytes]:
-    """{pagefind/...: bytes}: the index of the HTML pages among files."""
+def build_index(pages, binary: Path) -> dict[str, bytes]:
+    """{pagefind/...: bytes}: the index of the HTML pages among `pages`, (path, bytes) pairs
+    or a {path: bytes} mapping."""
     with tempfile.TemporaryDirectory(prefix="zfbz-search-", dir=_staging_parent()) as staging:
         root = Path(staging)
-        for rel, data in files.items():
+        for rel, data in (pages.items() if isinstance(pages, dict) else pages):
             if rel.endswith(".html") and _INDEXED in data:
                 path = root / rel
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,12 @@ _NOINDEX = b'<meta name="robots" content="noindex'
 
 
 def sitemap(site: SiteConfig, files: dict[str, bytes]) -> dict[str, bytes]:
-    pages = sorted(path for path, data in files.items() if path.endswith(".html") and _NOINDEX not in data)
+    return sitemap_of(site, (path for path, data in files.items() if path.endswith(".html") and _NOINDEX not in data))
+
+
+def sitemap_of(site: SiteConfig, paths) -> dict[str, bytes]:
+    """sitemap.xml listing `paths`, the pages to be found by search engines."""
+    pages = sorted(paths)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NS}">']
     lines += [f"  <url><loc>{escape(site.base_url + path)}</loc></url>" for path in pages]
     lines.append("</urlset>")

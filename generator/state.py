@@ -22,10 +22,9 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, search
-from .fieldtypes import Period
+from . import search
 
-FORMAT = "state-1"
+FORMAT = "state-2"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _OWN = [_PACKAGE / "generator", _PACKAGE / "templates", _PACKAGE / "themes"]
 
@@ -46,6 +45,7 @@ class State:
     today: dt.date | None = None
     files: dict = field(default_factory=dict)  # output path -> (digest, size, mtime_ns)
     summary: object = None  # what the build reported: replayed when nothing changed
+    data_keys: dict = field(default_factory=dict)  # list item id -> what its open-data files were made from
 
 
 def load(out: Path) -> State | None:
@@ -120,10 +120,9 @@ def transitions(records) -> list[dt.date]:
         days.add(record.published)
         if record.window is not None:
             days.add(record.window.end + dt.timedelta(days=1))
-        for row in record.rows:
-            period = row.values.get(expire.ROW_PERIOD)
-            if isinstance(period, Period):
-                days.add(period.end + dt.timedelta(days=1))
+        for end in record.row_ends:
+            if end is not None:
+                days.add(end + dt.timedelta(days=1))
     return sorted(days)
 
 

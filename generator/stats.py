@@ -60,7 +60,7 @@ def yearly(site, catalog: Catalog, records: list, seen: expire.Visibility, today
             raise not_covered(site, problem.year, f"计算 {record.shown} 的公开时限时需要") from None
         gone = record.source in withdrawn  # its 公示期 is over; it was published all the same
         one = Counts(published=1, on_time=int(not late), late=int(late), withdrawn=int(gone),
-                     rows=len(record.rows))
+                     rows=record.row_count)
         year.items[item.id].add(one)
         for channel in item.elements["公开渠道和载体"]:
             year.channels[channel] = year.channels.get(channel, 0) + 1

@@ -579,30 +579,36 @@ def load_records(site: SiteConfig, catalog: Catalog, report: Report,
     records = _check_all(site, catalog, files, report, records_cache)
     visible = {i.id for i in catalog.for_level(site.level).items}
     for record in records:
-        item = catalog.by_id[record.item_id]
-        if record.item_id not in visible:
-            report.warning(Location(record.shown, 1, 1), "level", f"事项“{item.name}”不在{site.level}公开目录中，这条记录不会发布",
-                           "公开层级见目录的“公开层级”一栏")
-        elif item.on_request_only:
-            report.warning(Location(record.shown, 1, 1), "on-request", f"事项“{item.name}”只依申请公开，这条记录不会发布", "")
-    _overlong_row_periods(records, report)
+        after_check(record, catalog, site, visible, report)
     return assign_index_numbers(records, site, report)
 
 
 MAX_ROW_PERIOD_YEARS = 3  # credit-repair rules in force since 2026-04-01: serious cases at most 3 years
 
 
-def _overlong_row_periods(records: list[Record], report: Report) -> None:
+def after_check(record: Record, catalog: Catalog, site: SiteConfig, visible: set, report: Report) -> None:
+    """Warnings on a checked record that need more than its file: whether the site's level
+    publishes its item, and row periods beyond the national maximum. `visible`: the ids
+    of the items of the site's level."""
+    item = catalog.by_id[record.item_id]
+    if record.item_id not in visible:
+        report.warning(Location(record.shown, 1, 1), "level", f"事项“{item.name}”不在{site.level}公开目录中，这条记录不会发布",
+                       "公开层级见目录的“公开层级”一栏")
+    elif item.on_request_only:
+        report.warning(Location(record.shown, 1, 1), "on-request", f"事项“{item.name}”只依申请公开，这条记录不会发布", "")
+    _overlong_row_periods(record, report)
+
+
+def _overlong_row_periods(record: Record, report: Report) -> None:
     """A 公示期限 longer than the national maximum is a warning, naming the cell."""
-    for record in records:
-        for row in record.rows:
-            period = row.values.get(ROW_PERIOD)
-            if not isinstance(period, Period):
-                continue
-            start = period.start
-            limit = start.replace(year=start.year + MAX_ROW_PERIOD_YEARS, day=min(start.day, 28)
-                                  if (start.month, start.day) == (2, 29) else start.day)
-            if period.end > limit:
-                report.warning(row.locate(ROW_PERIOD), "period-too-long",
-                               f"公示期限 {period} 超过 {MAX_ROW_PERIOD_YEARS} 年",
-                               "失信信息公示期限最长 3 年（2026 年 4 月 1 日起施行的信用修复规定）；请核对期限")
+    for row in record.rows:
+        period = row.values.get(ROW_PERIOD)
+        if not isinstance(period, Period):
+            continue
+        start = period.start
+        limit = start.replace(year=start.year + MAX_ROW_PERIOD_YEARS, day=min(start.day, 28)
+                              if (start.month, start.day) == (2, 29) else start.day)
+        if period.end > limit:
+            report.warning(row.locate(ROW_PERIOD), "period-too-long",
+                           f"公示期限 {period} 超过 {MAX_ROW_PERIOD_YEARS} 年",
+                           "失信信息公示期限最长 3 年（2026 年 4 月 1 日起施行的信用修复规定）；请核对期限")

@@ -73,9 +73,7 @@ def sync(files: dict[str, bytes], out: Path, known: dict | None = None) -> Chang
     for rel in sorted(existing - set(files)):
         (out / rel).unlink()
         changes.removed.append(rel)
-    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    _remove_empty_folders(out)
     write_manifest(out, changes)
     return changes
 
@@ -88,3 +86,66 @@ def write_manifest(out: Path, changes: Changes) -> None:
 def _entry(path: Path, data: bytes) -> tuple:
     st = path.stat()
     return _digest(data), st.st_size, st.st_mtime_ns
+
+
+def existing_files(out: Path) -> set[str]:
+    found = set()
+    stack = [out]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            else:
+                found.add(os.path.relpath(entry.path, out).replace(os.sep, "/"))
+    return found
+
+
+def apply(out: Path, staging: Path, staged: dict, produced: dict[str, bytes], kept: set[str],
+          known: dict) -> Changes:
+    """Bring the output to this build's files: `staged` (path -> digest) are waiting in the
+    staging folder and are moved in; `produced` (path -> bytes) are written when they
+    differ; `kept` are already in place as the last build wrote them (`known`). Any other
+    file is removed."""
+    changes = Changes()
+    existing = existing_files(out)
+    for rel in sorted(staged):
+        path = out / rel
+        (changes.changed if rel in existing else changes.added).append(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / rel, path)
+        st = path.stat()
+        changes.written[rel] = (staged[rel], st.st_size, st.st_mtime_ns)
+    for rel in sorted(produced):
+        path, data = out / rel, produced[rel]
+        if rel in existing:
+            if _same(path, data, known.get(rel)):
+                changes.unchanged += 1
+                changes.written[rel] = known.get(rel) or _entry(path, data)
+                continue
+            changes.changed.append(rel)
+        else:
+            changes.added.append(rel)
+        _write_atomic(path, data)
+        changes.written[rel] = _entry(path, data)
+    for rel in kept:
+        changes.unchanged += 1
+        changes.written[rel] = known[rel]
+    for rel in sorted(existing - changes.written.keys()):
+        (out / rel).unlink()
+        changes.removed.append(rel)
+    if changes.removed:
+        _remove_empty_folders(out)
+    changes.added.sort()
+    changes.changed.sort()
+    write_manifest(out, changes)
+    return changes
+
+
+def _remove_empty_folders(out: Path) -> None:
+    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()

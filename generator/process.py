@@ -1,0 +1,208 @@
+"""Per-record work: each record file is checked, masked, rendered and gated on its own, on
+every core, and what comes of it is kept (products.py) so that a rebuild redoes only the
+records that changed.
+
+A worker takes a record file. It checks and masks it; when the record is public today it
+renders the record's pages, runs the leak gate on them with the record's own raw values,
+and puts in the staging folder the pages whose bytes differ from what the output holds.
+It returns small things only: the record's head, its diagnostics, the digests of its
+pages, its feed summary and the project names its rows give; its open-data rows go to the
+store. So the main process never holds a record's rows, and a build of tens of thousands
+of records needs little memory.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import attachscan, expire, feeds, leakgate, mask, opendata, yamlsource
+from .catalog import Catalog
+from .config import SiteConfig
+from .diagnostics import Location, Report
+from .feeds import Summaries
+from .load import SourceFile, read
+from .products import Checked, Rendered, Store, dependencies, render_key
+from .records import Record, head_of
+from .render import Renderer, row_projects
+from .validate import after_check, check_record
+
+PARALLEL_FROM = 200  # tasks; below this a process pool costs more than it saves
+
+
+@dataclass
+class Job:
+    """What every task needs; set before the pool forks, so the workers inherit it."""
+    site: SiteConfig
+    catalog: Catalog
+    day: object  # datetime.date
+    store: Store
+    renderer: Renderer
+    out: Path  # the output folder as the last build left it
+    staging: Path  # where changed pages wait until the whole build has passed
+    known: dict  # output path -> (digest, size, mtime_ns), as the last build wrote it
+    visible: set = field(default_factory=set)  # ids of the items of the site's level
+    summaries: Summaries = field(default_factory=Summaries)
+
+
+@dataclass
+class Task:
+    index: int  # in the build's list of files
+    file: SourceFile
+    check_key: str
+    index_no: str = ""  # the 索引号 to publish under when it is not the file's own (derived)
+
+
+@dataclass
+class Outcome:
+    index: int
+    checked: Checked | None  # None when the file has errors
+    diagnostics: list  # every diagnostic of the file, errors too
+    render_key: str = ""
+    rendered: Rendered | None = None
+    staged: list = field(default_factory=list)  # output paths put in the staging folder
+    render_diagnostics: list = field(default_factory=list)  # those of the rendering alone
+
+
+_job: Job | None = None
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def shows(job: Job, record) -> bool:
+    """Whether the site publishes the record's item at all."""
+    item = job.catalog.by_id[record.item_id]
+    return record.item_id in job.visible and not item.on_request_only
+
+
+def _check(task: Task, report: Report):
+    """(checked record, its masked form, raw values) or None when the file has errors."""
+    job = _job
+    try:
+        raw = read(task.file)
+    except yamlsource.YamlProblem as problem:
+        report.error(Location(task.file.shown, problem.line, problem.col), problem.code, problem.message, problem.hint)
+        return None
+    item = job.catalog.by_id[task.file.item_id]
+    record = check_record(raw, item, job.site, report)
+    if record is None:
+        return None
+    after_check(record, job.catalog, job.site, job.visible, report)
+    masker = mask._Masker(job.site)
+    masked = masker.record(record, item)
+    mask.report_findings(masker.findings, report)
+    return record, masked, masker
+
+
+def _leaks(gate: leakgate.Gate, parts: dict, report: Report) -> None:
+    for path, data in parts.items():
+        leak = gate.leak(path, data)
+        if leak:
+            report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
+                         "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
+
+
+def _intact(job: Job, path: str, page_digest: bytes) -> bool:
+    """Whether the output already holds these bytes at path, as the last build wrote them."""
+    known = job.known.get(path)
+    if known is None or known[0] != page_digest:
+        return False
+    try:
+        st = os.stat(job.out / path)
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
+
+
+def _stage(job: Job, path: str, data: bytes) -> None:
+    target = job.staging / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secrets: set, kept: tuple) -> None:
+    """The record's pages, feed summary, project names and open-data rows, gated with its
+    own raw values; the changed pages staged. Nothing is kept when the gate finds a leak."""
+    job = _job
+    report = Report()
+    item = job.catalog.by_id[record.item_id]
+    index_no = task.index_no or record.index_no
+    shown = replace(masked, index_no=index_no, index_no_derived=bool(task.index_no),
+                    rows=masked.rows if len(kept) == len(masked.rows) else tuple(masked.rows[i] for i in kept))
+    pages = job.renderer.pages_of(shown)
+    summary = job.summaries(shown, item)
+    projects = row_projects(shown)
+    data = opendata.fragment(item, shown) if opendata.has_data(item) else None
+    parts = dict(pages)
+    parts[feeds.all_path()] = "\n".join([summary, *projects.values()]).encode()  # shown in feeds and project pages
+    if data:
+        parts[f"data/{item.id}.csv"], parts[f"data/{item.id}.json"] = data[1].encode(), data[2].encode()
+    _leaks(leakgate.Gate(secrets), parts, report)
+    attachscan.check([shown], secrets, job.site, report)
+    outcome.render_key = render_key(task.check_key, kept, index_no)
+    outcome.diagnostics += report.diagnostics
+    outcome.render_diagnostics = report.diagnostics
+    if report.has_errors():
+        return
+    digests = {}
+    for path, page in pages.items():
+        digests[path] = digest(page)
+        if not _intact(job, path, digests[path]):
+            _stage(job, path, page)
+            outcome.staged.append(path)
+    if data:
+        job.store.put_data(outcome.render_key, data)
+    outcome.rendered = Rendered(digests, summary, projects, report.diagnostics, bool(data))
+
+
+def work(task: Task) -> Outcome:
+    """One record file: checked, masked, and rendered when it is public today."""
+    job = _job
+    report = Report()
+    checked = _check(task, report)
+    if checked is None or report.has_errors():
+        return Outcome(task.index, None, report.diagnostics)
+    record, masked, masker = checked
+    head = head_of(record, masked)
+    outcome = Outcome(task.index, Checked(head, report.diagnostics, masker.count, dependencies(head, job.site.root)),
+                      list(report.diagnostics))
+    state, kept = expire.status(head, job.day)
+    if state == "public" and shows(job, head) and (task.index_no or head.index_no):
+        _render(task, outcome, record, masked, masker.secrets, kept)
+    return outcome
+
+
+def _work_chunk(tasks: list[Task]) -> list[Outcome]:
+    return [work(task) for task in tasks]
+
+
+def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
+    """work() on every task, on every core when there are many; outcomes in task order.
+    `progress(n)` is told as each n tasks are done."""
+    global _job
+    _job = job
+    try:
+        workers = os.cpu_count() or 1
+        if len(tasks) < PARALLEL_FROM or workers < 2:
+            outcomes = []
+            for task in tasks:
+                outcomes.append(work(task))
+                if progress:
+                    progress(1)
+            return outcomes
+        size = max(1, min(50, -(-len(tasks) // (workers * 8))))
+        chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+        outcomes = []
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk in pool.map(_work_chunk, chunks):
+                outcomes += chunk
+                if progress:
+                    progress(len(chunk))
+        return outcomes
+    finally:
+        _job = None
