@@ -155,6 +155,7 @@ def _render_all(job: process.Job, files: list, done: _Records, public: list, rep
         if outcome is not None and outcome.render_key == key:
             if outcome.rendered is not None:
                 done.renders[head.source] = (key, outcome.rendered)
+                job.store.put(key, outcome.rendered)
                 done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
             continue
         cached = job.store.get_render(key)
@@ -168,6 +169,7 @@ def _render_all(job: process.Job, files: list, done: _Records, public: list, rep
         report.diagnostics.extend(outcome.render_diagnostics if outcome.checked else outcome.diagnostics)
         if outcome.rendered is not None:
             done.renders[files[outcome.index].path] = (outcome.render_key, outcome.rendered)
+            job.store.put(outcome.render_key, outcome.rendered)
             done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
 
 
