@@ -92,14 +92,14 @@ def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, 
 
 
 def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult,
-                data_keys: dict) -> None:
+                data_keys: dict, page_keys: dict) -> None:
     seen = result.visibility
     slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
                                                                    seen.withdrawn)),
                              rows_withdrawn=seen.rows_withdrawn)
     summary = BuildResult(result.report, result.records, slim, result.masked)
     state.save(out, state.State(inputs, state.outside_deps(site, records), state.transitions(records), day,
-                                changes.written, summary, data_keys))
+                                changes.written, summary, data_keys, page_keys))
 
 
 @dataclass
@@ -265,6 +265,8 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
         raise ContentError(report)
     stage("渲染")
     renderer = job.renderer
+    renderer.remember(job.store.context, last.page_keys if last else {},
+                      lambda path: path in job.known and process._intact(job, path, job.known[path][0]))
     renderer.reports = stats.yearly(site, catalog, heads, seen, day)
     made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
     pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
@@ -275,14 +277,15 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     data, data_kept, data_keys = _open_data(job, public, done, last)
     made.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines
-    made.update(sitemap.sitemap_of(site, [p for p in [*pages, *made] if p.endswith(".html") and p not in withdrawn]))
+    made.update(sitemap.sitemap_of(site, [p for p in [*pages, *made, *renderer.kept]
+                                          if p.endswith(".html") and p not in withdrawn]))
     made.update(_search_index(site, _indexed(job, done, public), report))
     _gate(made, job.known, report)
     made.update(_attachments(public))  # checked with their records (attachscan)
     if report.has_errors():
         raise ContentError(report)
     stage("写入")
-    kept = {path for path in pages if path not in done.staged} | data_kept
+    kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept
     changes = write.apply(out, job.staging, done.staged, made, kept, job.known)
     job.store.save()
     counts: dict[str, int] = {}
@@ -291,5 +294,5 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
             name = catalog.by_id[check.head.item_id].name
             counts[name] = counts.get(name, 0) + check.masked
     result = BuildResult(report, len(seen.public), seen, counts, changes, time.perf_counter() - start)
-    _save_state(out, inputs, site, heads, day, changes, result, data_keys)
+    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys)
     return result

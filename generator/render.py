@@ -6,6 +6,7 @@ works under any path of the CMS. Templates get plain display values only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -77,6 +78,17 @@ def record_paths(record: Record | Head) -> list[str]:
     return [f"{base}.html" if n == 1 else f"{base}-{n}.html" for n in range(1, pages + 1)]
 
 
+def _bytecode_cache(site: SiteConfig) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in .cache/templates beside site.yaml: compiling them is a
+    good part of a small rebuild. Jinja checks each template's source before using it."""
+    folder = site.root / ".cache" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @dataclass
 class Link:
     label: str
@@ -90,15 +102,36 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+            keep_trailing_newline=True, bytecode_cache=_bytecode_cache(site))
         self.markdown = Markdown()
         self.pages: dict[str, bytes] = {}
         self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
+        self.memo = None  # see remember()
         self.visible = catalog.for_level(site.level)
         self.categories = [(c, self.visible.items_of(c.id)) for c in self.visible.categories]
 
     # -- helpers ------------------------------------------------------------------------
+    def remember(self, context: bytes, last: dict, intact) -> None:
+        """From now on, a page whose inputs are those of the last build (`last`: path -> key)
+        and whose file is still as written (`intact(path)`) is not rendered again; its path
+        goes to `kept`. `context`: the digest of the code, templates, theme and settings."""
+        self.memo = (context, last, intact)
+        self.keys: dict[str, bytes] = {}
+        self.kept: set[str] = set()
+
+    def _unchanged(self, path: str, template: str, title: str, crumbs, meta: dict, context: dict) -> bool:
+        context_digest, last, intact = self.memo
+        key = hashlib.blake2b(context_digest, digest_size=16)
+        key.update(repr((path, template, title, crumbs, meta, sorted(context.items()))).encode())
+        self.keys[path] = key.digest()
+        if last.get(path) == self.keys[path] and intact(path):
+            self.kept.add(path)
+            return True
+        return False
+
     def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
+        if self.memo and self._unchanged(path, template, title, crumbs, meta, context):
+            return
         depth = len(PurePosixPath(path).parts) - 1
         root = "../" * depth
         html = self.env.get_template(template).render(
@@ -232,8 +265,8 @@ class Renderer:
         receives uploads, so without it the old page would stay live. No record data at all."""
         made = []
         for page in gone:
-            if page.path in self.pages or page.path in shown:  # `shown`: the record pages of this build
-                continue
+            if page.path in self.pages or page.path in shown or (self.memo and page.path in self.kept):
+                continue  # `shown`: the record pages of this build
             made.append(page.path)
             item = self.catalog.by_id[page.item_id]
             category = self.catalog.category(item.category)

@@ -46,6 +46,7 @@ class State:
     files: dict = field(default_factory=dict)  # output path -> (digest, size, mtime_ns)
     summary: object = None  # what the build reported: replayed when nothing changed
     data_keys: dict = field(default_factory=dict)  # list item id -> what its open-data files were made from
+    page_keys: dict = field(default_factory=dict)  # shared page path -> what it was rendered from
 
 
 def load(out: Path) -> State | None:

@@ -116,3 +116,21 @@ def test_state_is_kept_beside_the_output(built):
     _, out = built
     assert (out.parent / "out.state").is_file()
     assert not any("state" in p.name for p in out.rglob("*"))
+
+
+def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp_path):
+    """Kept pages, renders and open data must never go stale: after each step the output is
+    byte for byte what a build from nothing gives."""
+    site, out = built
+    record, listing = site / RECORD, site / "content/allocation/results/2026-01.yaml"
+    original = record.read_text(encoding="utf-8")
+    steps = [
+        lambda: record.write_text(original.replace(TITLE, TITLE + "（修订）"), encoding="utf-8"),
+        lambda: listing.write_text(listing.read_text(encoding="utf-8") + "\n", encoding="utf-8"),
+        lambda: record.write_text(original, encoding="utf-8"),
+        lambda: (site / "content/allocation/results/draft.yaml").unlink(),
+    ]
+    for number, step in enumerate(steps):
+        step()
+        build(site, out)
+        assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
