@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generator.catalog import load_catalog  # noqa: E402
 from generator.config import load_site  # noqa: E402
 from generator.diagnostics import Report  # noqa: E402
-from generator.validate import load_records, open_cache  # noqa: E402
+from generator.build import check_site  # noqa: E402
 import synth  # noqa: E402
 
 
@@ -34,7 +34,7 @@ def main() -> None:
     shutil.rmtree(site_path.parent / ".cache", ignore_errors=True)
     _load(site_path, cache=True)  # fills the cache
     warm = [_load(site_path, cache=True) for _ in range(args.runs)]
-    rows = sum(len(r.rows) for r in records)
+    rows = sum(r.row_count for r in records)
     print(f"{len(records)} records ({rows} rows), {len(report.errors)} errors, {len(report.warnings)} warnings")
     for label, runs in (("no cache", cold), ("cached", warm)):
         times = [t for _, _, t in runs]
@@ -43,11 +43,13 @@ def main() -> None:
 
 
 def _load(site_path: Path, cache: bool):
+    if not cache:
+        shutil.rmtree(site_path.parent / ".cache", ignore_errors=True)
     start = time.perf_counter()
     site = load_site(site_path)
     catalog = load_catalog(site)
     report = Report()
-    records = load_records(site, catalog, report, open_cache(site, catalog) if cache else None)
+    records = check_site(site, catalog, report)
     return records, report, time.perf_counter() - start
 
 

@@ -102,46 +102,11 @@ def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Cha
                                 changes.written, summary, data_keys, page_keys))
 
 
-@dataclass
-class _Records:
-    """What the per-record work gave: every file's check, the renders of the public records."""
-    keys: list  # per file, its check key
-    checks: list  # per file, products.Checked or None
-    renders: dict = field(default_factory=dict)  # record source -> (render key, products.Rendered)
-    staged: dict = field(default_factory=dict)  # output path -> digest, pages waiting in the staging folder
-    outcomes: dict = field(default_factory=dict)  # file index -> process.Outcome of the files checked now
-
-
-def _file_bytes(file) -> bytes:
-    try:
-        return file.path.read_bytes()
-    except OSError:
-        return b""  # never a stored check; the check itself reports the problem
-
-
-def _check_all(job: process.Job, files: list, report: Report, tick) -> _Records:
-    """Every file's check, from the store or done now (rendering the public records on the way)."""
-    store = job.store
-    keys = [store.check_key(f.shown, _file_bytes(f)) for f in files]
-    done = _Records(keys, [store.get_check(key) for key in keys])
-    for check in done.checks:
-        if check is not None:
-            report.diagnostics.extend(check.diagnostics)
-    tasks = [process.Task(i, f, keys[i]) for i, f in enumerate(files) if done.checks[i] is None]
-    done.outcomes = {o.index: o for o in process.run(job, tasks, tick)}
-    for index, outcome in done.outcomes.items():
-        report.diagnostics.extend(outcome.diagnostics)
-        done.checks[index] = outcome.checked
-        if outcome.checked is not None:
-            store.put(keys[index], outcome.checked)
-    return done
-
-
 def _intact(job: process.Job, rendered) -> bool:
     return all(process._intact(job, path, page) for path, page in rendered.pages.items())
 
 
-def _render_all(job: process.Job, files: list, done: _Records, public: list, report: Report, tick) -> None:
+def _render_all(job: process.Job, files: list, done: process.Checks, public: list, report: Report, tick) -> None:
     """Each public record's render: made while checking, taken from the store when its pages
     are still in the output, else made now (a 索引号 given by the build, rows expired today,
     a page changed or deleted in the output)."""
@@ -150,7 +115,7 @@ def _render_all(job: process.Job, files: list, done: _Records, public: list, rep
     for head in public:
         index = at[head.source]
         kept = expire.status(head, job.day)[1]
-        key = products.render_key(done.keys[index], kept, head.index_no)
+        key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no)
         outcome = done.outcomes.get(index)
         if outcome is not None and outcome.render_key == key:
             if outcome.rendered is not None:
@@ -161,7 +126,6 @@ def _render_all(job: process.Job, files: list, done: _Records, public: list, rep
         cached = job.store.get_render(key)
         if cached is not None and _intact(job, cached):
             done.renders[head.source] = (key, cached)
-            report.diagnostics.extend(cached.diagnostics)
             continue
         tasks.append(process.Task(index, files[index], done.keys[index],
                                   head.index_no if head.index_no_derived else ""))
@@ -173,7 +137,7 @@ def _render_all(job: process.Job, files: list, done: _Records, public: list, rep
             done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
 
 
-def _open_data(job: process.Job, public: list, done: _Records, last) -> tuple[dict, set, dict]:
+def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tuple[dict, set, dict]:
     """(files made now, files kept as they are, what each item's files were made from)."""
     site, visible = job.site, job.catalog.for_level(job.site.level)
     made, kept, keys = {}, set(), {}
@@ -182,7 +146,7 @@ def _open_data(job: process.Job, public: list, done: _Records, last) -> tuple[di
             continue
         records = opendata.order([h for h in public if h.item_id == item.id])
         parts = [done.renders[h.source][0] for h in records if done.renders[h.source][1].data]
-        keys[item.id] = products.render_key("|".join(parts), (), item.id)
+        keys[item.id] = products.render_key("|".join(parts), [], (), item.id)
         paths = (f"data/{item.id}.csv", f"data/{item.id}.json")
         if last and last.data_keys.get(item.id) == keys[item.id] and \
                 all(job.known.get(p) and process._intact(job, p, job.known[p][0]) for p in paths):
@@ -194,7 +158,7 @@ def _open_data(job: process.Job, public: list, done: _Records, last) -> tuple[di
     return made, kept, keys
 
 
-def _indexed(job: process.Job, done: _Records, public: list):
+def _indexed(job: process.Job, done: process.Checks, public: list):
     """(path, bytes) of the pages the search index is made from: each record's first page."""
     for head in public:
         if head.source in done.renders:
@@ -218,6 +182,24 @@ def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:
                          "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
 
 
+def open_store(site) -> products.Store:
+    return products.Store(site.root / ".cache" / "products", products.context_digest(site, theme_dir(site)))
+
+
+def check_site(site, catalog, report: Report, store: products.Store | None = None, tick=None) -> list:
+    """Every record checked (from the store when unchanged), for validate and check: the
+    heads, with their 索引号 settled; every attachment's findings go to the report too."""
+    store = store or open_store(site)
+    job = process.Job(site, catalog, expire.today(None), store, None, site.root, site.root, {},
+                      {i.id for i in catalog.for_level(site.level).items}, render=False)
+    done = process.check_files(job, discover(site.content_dir, site.root, catalog, report), report, tick)
+    checks = [c for c in done.checks if c is not None]
+    for check in checks:
+        report.diagnostics.extend(check.attachments)
+    store.save(prune=False)
+    return assign_index_numbers([c.head for c in checks], site, report)
+
+
 def _staging_folder(out: Path) -> Path:
     staging = out.parent / (out.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -239,8 +221,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         return quick
     catalog = load_catalog(site)
     report = Report()
-    theme = theme_dir(site)
-    store = products.Store(site.root / ".cache" / "products", products.context_digest(site, theme))
+    store = open_store(site)
     staging = _staging_folder(out)
     job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
                       last.files if last else {}, {i.id for i in catalog.for_level(site.level).items})
@@ -254,11 +235,14 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
            stage, tick, start: float) -> BuildResult:
     site, catalog, day, out = job.site, job.catalog, job.day, job.out
     files = discover(site.content_dir, site.root, catalog, report)
-    done = _check_all(job, files, report, tick)
+    done = process.check_files(job, files, report, tick)
     heads = assign_index_numbers([c.head for c in done.checks if c is not None], site, report)
     seen = expire.sort_out(heads, day)
     public = [h for h in seen.public if process.shows(job, h)]
     _render_all(job, files, done, public, report, tick)
+    at = {c.head.source: c for c in done.checks if c is not None}
+    for head in public:
+        report.diagnostics.extend(at[head.source].attachments)
     if strict:
         report = report.strict()
     if report.has_errors():

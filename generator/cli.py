@@ -15,12 +15,11 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, attachscan, mask, package, progress, write
-from .build import build
+from . import __version__, package, progress, write
+from .build import build, check_site
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ConfigError, ContentError, Report, display_path
-from .validate import load_records, open_cache
 
 EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
 
@@ -46,10 +45,7 @@ def cmd_validate(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
     report = Report()
-    records = load_records(site, catalog, report, open_cache(site, catalog, write=False))
-    masked = mask.mask_records(records, catalog, site)
-    mask.report_findings(masked.findings, report)
-    attachscan.check(records, masked.secrets, site, report)
+    records = check_site(site, catalog, report)
     if args.strict:
         report = report.strict()
     _print_report(report)
@@ -156,7 +152,7 @@ def cmd_check(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
     report = Report()
-    records = load_records(site, catalog, report, open_cache(site, catalog, write=False))
+    records = check_site(site, catalog, report)
     _print_report(report)
     if report.has_errors():
         raise ContentError(Report())  # diagnostics already printed

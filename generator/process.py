@@ -45,6 +45,7 @@ class Job:
     staging: Path  # where changed pages wait until the whole build has passed
     known: dict  # output path -> (digest, size, mtime_ns), as the last build wrote it
     visible: set = field(default_factory=set)  # ids of the items of the site's level
+    render: bool = True  # False: check only (the validate and check commands)
     summaries: Summaries = field(default_factory=Summaries)
 
 
@@ -143,8 +144,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     if data:
         parts[f"data/{item.id}.csv"], parts[f"data/{item.id}.json"] = data[1].encode(), data[2].encode()
     _leaks(leakgate.Gate(secrets), parts, report)
-    attachscan.check([shown], secrets, job.site, report)
-    outcome.render_key = render_key(task.check_key, kept, index_no)
+    outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no)
     outcome.diagnostics += report.diagnostics
     outcome.render_diagnostics = report.diagnostics
     if report.has_errors():
@@ -157,7 +157,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
             outcome.staged.append(path)
     if data:
         job.store.put_data(outcome.render_key, data)
-    outcome.rendered = Rendered(digests, summary, projects, report.diagnostics, bool(data))
+    outcome.rendered = Rendered(digests, summary, projects, bool(data))
 
 
 def work(task: Task) -> Outcome:
@@ -169,10 +169,12 @@ def work(task: Task) -> Outcome:
         return Outcome(task.index, None, report.diagnostics)
     record, masked, masker = checked
     head = head_of(record, masked)
-    outcome = Outcome(task.index, Checked(head, report.diagnostics, masker.count, dependencies(head, job.site.root)),
-                      list(report.diagnostics))
+    attachments = Report()  # attachments are published as they are: masking cannot touch them
+    attachscan.check([masked], masker.secrets, job.site, attachments)
+    outcome = Outcome(task.index, Checked(head, report.diagnostics, masker.count, dependencies(head, job.site.root),
+                                          attachments.diagnostics), list(report.diagnostics))
     state, kept = expire.status(head, job.day)
-    if state == "public" and shows(job, head) and (task.index_no or head.index_no):
+    if job.render and state == "public" and shows(job, head) and (task.index_no or head.index_no):
         _render(task, outcome, record, masked, masker.secrets, kept)
     return outcome
 
@@ -206,3 +208,39 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         return outcomes
     finally:
         _job = None
+
+
+@dataclass
+class Checks:
+    """Every file's check, and the renders of the public records."""
+    keys: list  # per file, its check key
+    checks: list  # per file, products.Checked or None
+    outcomes: dict = field(default_factory=dict)  # file index -> Outcome, for the files checked now
+    renders: dict = field(default_factory=dict)  # record source -> (render key, products.Rendered)
+    staged: dict = field(default_factory=dict)  # output path -> digest, pages waiting in the staging folder
+
+
+def _file_bytes(file: SourceFile) -> bytes:
+    try:
+        return file.path.read_bytes()
+    except OSError:
+        return b""  # never a stored check; the check itself reports the problem
+
+
+def check_files(job: Job, files: list[SourceFile], report: Report, tick=None) -> Checks:
+    """Every file's check, from the store or done now (rendering the public records on the
+    way when the job renders); the diagnostics go to the report."""
+    store = job.store
+    keys = [store.check_key(f.shown, _file_bytes(f)) for f in files]
+    done = Checks(keys, [store.get_check(key) for key in keys])
+    for check in done.checks:
+        if check is not None:
+            report.diagnostics.extend(check.diagnostics)
+    tasks = [Task(i, f, keys[i]) for i, f in enumerate(files) if done.checks[i] is None]
+    done.outcomes = {o.index: o for o in run(job, tasks, tick)}
+    for index, outcome in done.outcomes.items():
+        report.diagnostics.extend(outcome.diagnostics)
+        done.checks[index] = outcome.checked
+        if outcome.checked is not None:
+            store.put(keys[index], outcome.checked)
+    return done

@@ -34,6 +34,7 @@ class Checked:
     diagnostics: list  # warnings, replayed on every build
     masked: int  # values masked in the record
     deps: list  # (path, size, mtime_ns) of rows_from and attachments
+    attachments: list = field(default_factory=list)  # what the attachment scan found: counts when published
 
 
 @dataclass
@@ -41,7 +42,6 @@ class Rendered:
     pages: dict  # output path -> digest of its bytes
     summary: str  # the feed's description of the record
     projects: dict  # project code -> name (from its rows; "" when only the code is known)
-    diagnostics: list = field(default_factory=list)  # attachment warnings
     data: bool = False  # whether its open-data rows are kept (lists only)
 
 
@@ -80,9 +80,11 @@ def context_digest(site, theme: Path) -> bytes:
     return digest.digest()
 
 
-def render_key(check_key: str, kept: tuple, index_no: str) -> str:
+def render_key(check_key: str, deps: list, kept: tuple, index_no: str) -> str:
+    """A render is made from a check (the record file, and the spreadsheet and attachments
+    as `deps` found them), the rows shown and the 索引号."""
     digest = hashlib.blake2b(check_key.encode(), digest_size=20)
-    digest.update(repr((kept, index_no)).encode())
+    digest.update(repr((deps, kept, index_no)).encode())
     return digest.hexdigest()
 
 
@@ -96,6 +98,7 @@ class Store:
         self.folder, self.context = folder, context
         self.entries: dict = {}
         self.used: dict = {}
+        self.hits = 0  # checks taken from the store
         try:
             with open(folder / self.INDEX, "rb") as handle:
                 version, entries = pickle.load(handle)
@@ -114,6 +117,7 @@ class Store:
         if not isinstance(entry, Checked) or any(_stat(p) != (p, s, m) for p, s, m in entry.deps):
             return None
         self.used[key] = entry
+        self.hits += 1
         return entry
 
     def get_render(self, key: str) -> Rendered | None:
@@ -138,10 +142,14 @@ class Store:
         with open(self.data_path(key), "rb") as handle:
             return pickle.load(handle)
 
-    def save(self) -> None:
-        """Keep what this build used; drop the rest (edited, deleted, or from an old context)."""
+    def save(self, prune: bool = True) -> None:
+        """Keep what this run used; drop the rest (edited, deleted, or from an old context)
+        unless `prune` is false (a run that only checks leaves the renders alone)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        _atomic(self.folder / self.INDEX, pickle.dumps((FORMAT, self.used), protocol=pickle.HIGHEST_PROTOCOL))
+        kept = self.used if prune else {**self.entries, **self.used}
+        _atomic(self.folder / self.INDEX, pickle.dumps((FORMAT, kept), protocol=pickle.HIGHEST_PROTOCOL))
+        if not prune:
+            return
         wanted = {f"{key}.data" for key, entry in self.used.items() if isinstance(entry, Rendered) and entry.data}
         for name in os.listdir(self.folder):
             if name.endswith(".data") and name not in wanted:

@@ -12,7 +12,7 @@ import os
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 
-from . import cache, fieldtypes, tables, yamlsource
+from . import fieldtypes, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
 from .config import SiteConfig, index_pattern
 from .diagnostics import Location, Report, display_path
@@ -530,53 +530,15 @@ def _check_many(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> 
                 for result in chunk]
 
 
-def _read_bytes(file: SourceFile) -> bytes:
-    try:
-        return file.path.read_bytes()
-    except OSError:
-        return b""  # never a cache hit; the check itself reports the problem
-
-
-def _check_all(site: SiteConfig, catalog: Catalog, files: list[SourceFile], report: Report,
-               records_cache: cache.RecordCache | None) -> list[Record]:
-    """Every file checked, or taken from the cache when it has not changed."""
-    results: list = [None] * len(files)
-    misses, contents = [], {}
-    for index, file in enumerate(files):
-        data = _read_bytes(file) if records_cache else b""
-        entry = records_cache.get(file.shown, data) if records_cache else None
-        if entry:
-            results[index] = (entry.record, entry.warnings)
-        else:
-            misses.append(index)
-            contents[index] = data
-    for index, result in zip(misses, _check_many(site, catalog, [files[i] for i in misses])):
-        results[index] = result
-        record, diagnostics = result
-        if records_cache and record is not None and not any(d.severity == "error" for d in diagnostics):
-            entry = cache.Entry(record, diagnostics, cache.dependencies(record, site.root))
-            records_cache.put(files[index].shown, contents[index], entry)
-    if records_cache:
-        records_cache.prune()
+def load_records(site: SiteConfig, catalog: Catalog, report: Report) -> list[Record]:
+    """Every record of the site in full (rows and all), validated; problems go to the report.
+    The commands use the per-record pipeline instead (process.py), which keeps heads only."""
+    files = discover(site.content_dir, site.root, catalog, report)
     records = []
-    for record, diagnostics in results:
+    for record, diagnostics in _check_many(site, catalog, files):
         report.diagnostics.extend(diagnostics)
         if record is not None:
             records.append(record)
-    return records
-
-
-def open_cache(site: SiteConfig, catalog: Catalog, write: bool = True) -> cache.RecordCache:
-    local = site.catalog_path.read_bytes() if site.catalog_path.is_file() else b""
-    context = cache.context_digest(site.path.read_bytes(), local)
-    return cache.RecordCache(site.root / ".cache" / "records", context, write)
-
-
-def load_records(site: SiteConfig, catalog: Catalog, report: Report,
-                 records_cache: cache.RecordCache | None = None) -> list[Record]:
-    """Every record of the site, validated; problems go to the report."""
-    files = discover(site.content_dir, site.root, catalog, report)
-    records = _check_all(site, catalog, files, report, records_cache)
     visible = {i.id for i in catalog.for_level(site.level).items}
     for record in records:
         after_check(record, catalog, site, visible, report)

@@ -1,5 +1,5 @@
-"""The validated-record cache: unchanged records are not parsed again, and a cached
-run reports and builds exactly what a fresh one does."""
+"""The per-record store (.cache/products): unchanged records are not parsed again, and a
+run that takes them from the store reports and builds exactly what a fresh one does."""
 import os
 import shutil
 from pathlib import Path
@@ -10,7 +10,7 @@ from conftest import FIXTURES, run
 from generator.catalog import load_catalog
 from generator.config import load_site
 from generator.diagnostics import Report
-from generator.validate import load_records, open_cache
+from generator.build import check_site, open_store
 
 TODAY = "2026-10-01"
 
@@ -29,9 +29,9 @@ def personal(tmp_path):
 def load(site_dir: Path):
     site = load_site(site_dir / "site.yaml")
     catalog = load_catalog(site)
-    report, cache = Report(), open_cache(site, catalog)
-    records = load_records(site, catalog, report, cache)
-    return records, report, cache
+    report, store = Report(), open_store(site)
+    records = check_site(site, catalog, report, store)
+    return records, report, store
 
 
 def build(site_dir: Path, out: Path):
@@ -43,7 +43,7 @@ def test_second_run_takes_every_record_from_the_cache_with_the_same_result(perso
     second, second_report, warm = load(personal)
     assert cold.hits == 0 and warm.hits == len(first) == 3
     assert second == first
-    assert [r.rows for r in second] == [r.rows for r in first]
+    assert [r.row_count for r in second] == [r.row_count for r in first] and first[0].row_count
     assert second_report.sorted() == first_report.sorted()
     assert any(d.code == "id-card-check" or "校验位" in d.message for d in second_report.warnings)
 
@@ -57,7 +57,8 @@ def test_cached_build_output_and_messages_are_identical(personal, tmp_path):
     assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
 
 
-def test_an_edited_record_or_its_spreadsheet_is_checked_again(personal):
+def test_an_edited_record_or_its_spreadsheet_is_checked_again(personal, tmp_path):
+    assert build(personal, tmp_path / "out").returncode == 0
     load(personal)
     record = personal / "content/policy/laws/notice.md"
     record.write_text(record.read_text(encoding="utf-8").replace("答复", "回复"), encoding="utf-8")
@@ -67,8 +68,8 @@ def test_an_edited_record_or_its_spreadsheet_is_checked_again(personal):
     assert cache.hits == 1
     titles = {r.slug: r.title for r in records}
     assert "回复" in titles["notice"]
-    amounts = [row.values["发放金额"] for r in records if r.slug == "2026-09" for row in r.rows]
-    assert str(amounts[0]) == "1300.00"
+    assert build(personal, tmp_path / "out").returncode == 0
+    assert "<td>1300</td>" in (tmp_path / "out/tenancy/subsidy-payments/2026-09.html").read_text(encoding="utf-8")
 
 
 def test_changing_site_yaml_or_the_local_catalog_checks_everything_again(personal):
@@ -82,7 +83,7 @@ def test_changing_site_yaml_or_the_local_catalog_checks_everything_again(persona
 
 def test_broken_entries_are_ignored_and_errors_never_cached(personal):
     load(personal)
-    folder = personal / ".cache/records"
+    folder = personal / ".cache/products"
     for entry in folder.iterdir():
         entry.write_bytes(b"not a pickle")
     records, report, cache = load(personal)
@@ -95,8 +96,13 @@ def test_broken_entries_are_ignored_and_errors_never_cached(personal):
         assert [str(d.location) for d in report.errors] == ["content/policy/laws/bad.md:3:7"]
 
 
-def test_entries_of_deleted_records_are_pruned(personal):
-    load(personal)
+def test_entries_of_deleted_records_are_pruned_by_the_build(personal, tmp_path):
+    assert build(personal, tmp_path / "out").returncode == 0
+    store = load(personal)[2]
+    assert len(store.entries) == 3 + 3  # a check and a render of each record
     (personal / "content/policy/laws/notice.md").unlink()
-    load(personal)
-    assert len(os.listdir(personal / ".cache/records")) == 2
+    assert build(personal, tmp_path / "out").returncode == 0
+    store = load(personal)[2]
+    assert sorted(type(e).__name__ for e in store.entries.values()) == ["Checked"] * 2 + ["Rendered"] * 2
+    data = [p for p in os.listdir(personal / ".cache/products") if p.endswith(".data")]
+    assert len(data) == sum(1 for e in store.entries.values() if getattr(e, "data", False))
