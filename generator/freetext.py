@@ -25,6 +25,8 @@ _SEP = (rf"(?:[{_SPACE}]{{1,3}}"  # spaces
         rf"|[{_SPACE}]?[-－‐‑–—][{_SPACE}]?"  # a hyphen or dash
         rf"|[{_SPACE}]{{0,8}}\r?\n[{_SPACE}>]{{0,8}})")  # a line break (Markdown keeps paragraphs joined)
 _RUN = re.compile(rf"[{_D}]+(?:{_SEP}[{_D}]+)*[XxＸｘ]?")
+# the same runs, skipping at once those that cannot be 7 characters long (most numbers on a page)
+_LONG_RUN = re.compile(rf"(?=[{_D}][{_D}{_SPACE}\r\n>\-－‐‑–—XxＸｘ]{{6}})" + _RUN.pattern)
 _GROUP = re.compile(rf"[{_D}]+[XxＸｘ]?")
 _MAYBE = re.compile(rf"[{_D}]{{3}}")  # a cheap test before the real search
 
@@ -85,8 +87,8 @@ def hits_in_run(text: str, start: int, end: int) -> list[Hit]:
 
 
 def runs(text: str, shortest: int = 7):
-    """(start, end) of every run of digit groups at least `shortest` characters long."""
-    for run in _RUN.finditer(text):
+    """(start, end) of every run of digit groups at least `shortest` (7 or more) characters long."""
+    for run in (_LONG_RUN if shortest >= 7 else _RUN).finditer(text):
         if run.end() - run.start() >= shortest:
             yield run.start(), run.end()
 

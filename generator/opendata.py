@@ -47,19 +47,20 @@ def _csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def fragment(item: Item, record: Record) -> tuple[int, str, str]:
-    """One record's part of its item's data files: (rows, CSV lines, JSON rows one per line).
-    Each record's part is made once, when the record is rendered, and kept for later builds."""
+def fragment(item: Item, record: Record, rows: list[list[str]]) -> tuple[int, str, str]:
+    """One record's part of its item's data files: (rows, CSV lines, JSON rows one per line),
+    from its rows as shown (render.display_rows). Each record's part is made once, when the
+    record is rendered, and kept for later builds."""
     source = [record.index_no, record.title, show(record.published)]
     names = columns(item)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)  # RFC 4180: quoted as needed, CRLF line ends
     objects = []
-    for row in record.rows:
-        cells = [*source, *(show(row.values.get(name)) for name in names)]
+    for row in rows:
+        cells = [*source, *row]
         writer.writerow([_csv_cell(cell) for cell in cells])
         objects.append(json.dumps(dict(zip((*SOURCE_COLUMNS, *names), cells)), ensure_ascii=False))
-    return len(record.rows), buffer.getvalue(), ",\n  ".join(objects)
+    return len(rows), buffer.getvalue(), ",\n  ".join(objects)
 
 
 def csv_file(item: Item, fragments: list[tuple[int, str, str]]) -> bytes:

@@ -27,7 +27,7 @@ from .feeds import Summaries
 from .load import SourceFile, read
 from .products import Checked, Rendered, Store, dependencies, render_key
 from .records import Record, head_of
-from .render import Renderer, row_projects
+from .render import Renderer, display_rows, row_projects
 from .validate import after_check, check_record
 
 PARALLEL_FROM = 200  # tasks; below this a process pool costs more than it saves
@@ -135,14 +135,15 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     index_no = task.index_no or record.index_no
     shown = replace(masked, index_no=index_no, index_no_derived=bool(task.index_no),
                     rows=masked.rows if len(kept) == len(masked.rows) else tuple(masked.rows[i] for i in kept))
-    pages = job.renderer.pages_of(shown)
+    rows = display_rows(shown, item)
+    pages = job.renderer.pages_of(shown, rows)
     summary = job.summaries(shown, item)
     projects = row_projects(shown)
-    data = opendata.fragment(item, shown) if opendata.has_data(item) else None
+    data = opendata.fragment(item, shown, rows) if opendata.has_data(item) else None
     parts = dict(pages)
     parts[feeds.all_path()] = "\n".join([summary, *projects.values()]).encode()  # shown in feeds and project pages
-    if data:
-        parts[f"data/{item.id}.csv"], parts[f"data/{item.id}.json"] = data[1].encode(), data[2].encode()
+    if data:  # the JSON holds the same cells as the CSV
+        parts[f"data/{item.id}.csv"] = data[1].encode()
     _leaks(leakgate.Gate(secrets), parts, report)
     outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no)
     outcome.diagnostics += report.diagnostics
