@@ -141,10 +141,13 @@ def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tu
     """(files made now, files kept as they are, what each item's files were made from)."""
     site, visible = job.site, job.catalog.for_level(job.site.level)
     made, kept, keys = {}, set(), {}
+    by_item: dict[str, list] = {}
+    for head in public:
+        by_item.setdefault(head.item_id, []).append(head)
     for item in visible.items:
         if not opendata.has_data(item):
             continue
-        records = opendata.order([h for h in public if h.item_id == item.id])
+        records = opendata.order(by_item.get(item.id, []))
         parts = [done.renders[h.source][0] for h in records if done.renders[h.source][1].data]
         keys[item.id] = products.render_key("|".join(parts), [], (), item.id)
         paths = (f"data/{item.id}.csv", f"data/{item.id}.json")
@@ -208,8 +211,8 @@ def _staging_folder(out: Path) -> Path:
 
 def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False,
           stage=_quiet, tick=None) -> BuildResult:
-    """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), and `tick(n)` as
-    each n records are done, for a progress bar."""
+    """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), and `tick(n, total)`
+    as each n of the records to process are done, for a progress bar."""
     start = time.perf_counter()
     stage("读取/检查")
     site = load_site(site_path)

@@ -57,7 +57,7 @@ def cmd_validate(args) -> int:
 def cmd_build(args) -> int:
     out = Path(args.out).resolve() if args.out else None
     with progress.BuildProgress(progress.wanted()) as bar:
-        result = build(Path(args.site), out, args.today, args.strict, stage=bar.stage)
+        result = build(Path(args.site), out, args.today, args.strict, stage=bar.stage, tick=bar.tick)
     _print_report(result.report)
     seen, changes = result.visibility, result.changes
     print(f"生成完成：发布 {result.records} 条记录；新增 {len(changes.added)} 个文件，更新 {len(changes.changed)} 个，"

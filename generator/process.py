@@ -186,7 +186,7 @@ def _work_chunk(tasks: list[Task]) -> list[Outcome]:
 
 def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
     """work() on every task, on every core when there are many; outcomes in task order.
-    `progress(n)` is told as each n tasks are done."""
+    `progress(n, total)` is told as each n of the total tasks are done."""
     global _job
     _job = job
     try:
@@ -196,7 +196,7 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
             for task in tasks:
                 outcomes.append(work(task))
                 if progress:
-                    progress(1)
+                    progress(1, len(tasks))
             return outcomes
         size = max(1, min(50, -(-len(tasks) // (workers * 8))))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
@@ -205,7 +205,7 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
             for chunk in pool.map(_work_chunk, chunks):
                 outcomes += chunk
                 if progress:
-                    progress(len(chunk))
+                    progress(len(chunk), len(tasks))
         return outcomes
     finally:
         _job = None

@@ -22,7 +22,8 @@ def wanted(stream=None) -> bool:
 
 
 class BuildProgress:
-    """Use as a context manager; call `stage(name)` as the build enters each stage."""
+    """Use as a context manager; call `stage(name)` as the build enters each stage and
+    `tick(done, total)` as records are processed."""
 
     def __init__(self, enabled: bool, delay: float = 1.0, console: Console | None = None):
         self.enabled, self.delay = enabled, delay
@@ -30,6 +31,7 @@ class BuildProgress:
         self.lock = threading.Lock()
         self.shown = self.done = False
         self.progress = self.task = self.timer = None
+        self.records = None  # the task counting records, once there are records to process
 
     def __enter__(self) -> "BuildProgress":
         if self.enabled:
@@ -52,6 +54,20 @@ class BuildProgress:
         if self.progress is not None:  # a stage added later only changes the label
             done = STAGES.index(name) if name in STAGES else None
             self.progress.update(self.task, description=name, completed=done)
+
+    def tick(self, done: int, total: int) -> None:
+        """`done` more of `total` records processed (checked, rendered)."""
+        if self.progress is None:
+            return
+        if self.records is None or self.counted().total != total:
+            if self.records is not None:
+                self.progress.remove_task(self.records)
+            self.records = self.progress.add_task("处理记录", total=total)
+        self.progress.advance(self.records, done)
+
+    def counted(self):
+        """The records task, as rich keeps it."""
+        return next(task for task in self.progress.tasks if task.id == self.records)
 
     def __exit__(self, *_exc) -> None:
         if self.progress is None:

@@ -48,3 +48,14 @@ def test_short_builds_and_pipes_stay_silent():
     with BuildProgress(False, delay=0, console=console) as bar:
         bar.stage("渲染")
     assert buffer.getvalue() == ""
+
+
+def test_bar_counts_the_records_processed():
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with BuildProgress(True, delay=0, console=console) as bar:
+        bar.stage("读取/检查")
+        bar.tick(30, 100)
+        bar.tick(20, 100)
+        assert bar.counted().completed == 50
+        bar.tick(5, 7)  # a second round (records rendered after the check) starts its own count
+        assert bar.counted().completed == 5 and bar.counted().total == 7
