@@ -118,9 +118,15 @@
   fallback.hidden = true;
   area.hidden = false;
   if (box) { box.value = fromAddress(); }
+  // Result URLs are the pages' paths from the site root ("/1/x.html", --keep-index-url) with baseUrl
+  // "/": Pagefind's default, the folder above its own, repeats that folder when the site is not at
+  // the server's root (/zfbz/).
+  var urls = {baseUrl: "/"};
   import(area.getAttribute("data-pagefind")).then(function (module) {
     pagefind = module;
-    return pagefind.init ? pagefind.init() : null;
+    return pagefind.options(urls);
+  }).then(function () {
+    return pagefind.init();
   }).then(function () {
     if (form) {
       form.addEventListener("submit", function (event) {
