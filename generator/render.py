@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import feeds, opendata
+from .search import OUTPUT as SEARCH_INDEX
 from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
 from .fieldtypes import show
@@ -94,6 +95,7 @@ class Renderer:
         self.markdown = Markdown()
         self.pages: dict[str, bytes] = {}
         self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
+        self.search_folders = [SEARCH_INDEX + "/"]  # the search index's shards (search.plan), set by the build too
         self.visible = catalog.for_level(site.level)
         self.categories = [(c, self.visible.items_of(c.id)) for c in self.visible.categories]
 
@@ -165,7 +167,8 @@ class Renderer:
     def search_page(self) -> None:
         """The same HTML whether or not an index gets built: the page's script says when search is missing."""
         self.emit("search/index.html", "search.html", "搜索", [Link("搜索", "search/index.html")],
-                  self.column_meta("搜索", "搜索本专栏公开的信息", "搜索"))
+                  self.column_meta("搜索", "搜索本专栏公开的信息", "搜索"),
+                  search_bundle=self.search_folders[0], search_merged=" ".join(self.search_folders[1:]))
 
     def home(self, published: list[Record], stats: dict) -> None:
         latest = [self.record_view(r) for r in published[:15]]
