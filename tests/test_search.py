@@ -169,6 +169,28 @@ def test_index_is_byte_identical_across_builds(demo, tmp_path):
     assert first == second and len(first) > 10
 
 
+def test_pagefind_is_given_only_what_it_indexes_and_makes_the_same_index(demo, monkeypatch):
+    pages = {p.relative_to(demo).as_posix(): p.read_bytes() for p in demo.rglob("*.html")}
+    pages = {path: page for path, page in pages.items() if b"data-pagefind-body" in page}
+    given = {path: search.for_index(page) for path, page in pages.items()}
+    assert sum(map(len, given.values())) < sum(map(len, pages.values())) * 3 / 4
+    assert all(b'data-pagefind-meta="published"' in page for page in given.values())
+    assert not any(b"data-pagefind-ignore" in page or b"<nav" in page for page in given.values())
+    slim = search.build_index(pages, search.find_binary())
+    monkeypatch.setattr(search, "for_index", lambda page: page)
+    assert search.build_index(pages, search.find_binary()) == slim
+
+
+def test_a_page_with_metadata_outside_the_article_is_indexed_whole():
+    page = ('<html lang="zh-CN"><head><title>t</title></head><body><h1 data-pagefind-meta="title">标题</h1>'
+            '<article data-pagefind-body><p>正文</p><table data-pagefind-ignore><tr><td>行</td></tr></table>'
+            '</article></body></html>').encode()
+    assert search.for_index(page) == page
+    page = page.replace(b' data-pagefind-meta="title"', b"")
+    assert search.for_index(page) == ('<html lang="zh-CN"><head><title>t</title></head>\n<body>\n'
+                                      '<article data-pagefind-body><p>正文</p></article>\n</body>\n</html>\n').encode()
+
+
 def test_build_without_pagefind_warns_and_keeps_the_same_pages(tmp_path):
     out = tmp_path / "out"
     result = run("build", "--site", str(ROOT / "tests/fixtures/small/site.yaml"), "--out", str(out),
