@@ -14,12 +14,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import feeds, opendata
-from .search import OUTPUT as SEARCH_INDEX
 from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
 from .fieldtypes import show
 from .markup import Markdown
 from .records import Head, Record
+from .search import OUTPUT as SEARCH_INDEX
 
 ROWS_PER_PAGE = 100
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

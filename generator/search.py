@@ -14,15 +14,15 @@ Only the indexed pages are staged, on a memory file system when there is one: de
 thousands of staged files costs seconds on a disk mounted with `discard`. And only what
 Pagefind reads of them: the head (language, title) and the indexed article less the rows
 it ignores. Pagefind parses every byte it is given, and the list's rows, the masthead and
-the navigation made two thirds of them: the index is the same, made in less than half
-the time (tests/test_search.py compares the two).
+the navigation made most of them: the index is the same (tests/test_search.py compares
+the two), made with about a third less of Pagefind's time.
 
 A large site's index is split into shards by a stable hash of each page's path, each a
 whole Pagefind bundle in its own folder (pagefind/0/, pagefind/1/, ...); the search page
 loads the first and merges the others into it in the browser (Pagefind's mergeIndex), so
 results from every shard are ranked together. A rebuild indexes again only the shards
-whose pages changed: Pagefind has no incremental mode, and indexing 10,000 pages takes
-about 15 s against well under a second for one shard of at most SHARD_SIZE pages.
+whose pages changed: Pagefind has no incremental mode, and its time grows with the
+pages it is given (about 2 ms a page).
 
 Binary, first found: $PAGEFIND_BINARY_PATH; the npm package installed beside the
 generator (`npm install --prefix .tools pagefind@1.6.0`, as .ci/run does); PyPI's
