@@ -67,14 +67,22 @@ def _quiet(_stage: str) -> None:
     pass
 
 
-def _search_index(site, files: dict[str, bytes], report: Report) -> dict[str, bytes]:
+def _search_index(job: process.Job, done: process.Checks, shards: dict, last, report: Report) -> tuple[dict, set, dict]:
+    """(index files made now, index files kept, what each shard was made from): only the
+    shards holding a changed page are indexed again."""
+    def read(path: str) -> bytes:
+        return ((job.staging if path in done.staged else job.out) / path).read_bytes()
+
+    def intact(path: str) -> bool:
+        return path in job.known and process._intact(job, path, job.known[path][0])
+
     try:
-        return search.build_index(files, search.find_binary())
+        return search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary())
     except search.SearchUnavailable as problem:
-        report.warning(Location(site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
+        report.warning(Location(job.site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
                        "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
                        "或用环境变量 PAGEFIND_BINARY_PATH 指定 pagefind_extended 的位置")
-        return {}
+        return {}, set(), {}
 
 
 def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float):
@@ -92,14 +100,14 @@ def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, 
 
 
 def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult,
-                data_keys: dict, page_keys: dict) -> None:
+                data_keys: dict, page_keys: dict, search_keys: dict) -> None:
     seen = result.visibility
     slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
                                                                    seen.withdrawn)),
                              rows_withdrawn=seen.rows_withdrawn)
     summary = BuildResult(result.report, result.records, slim, result.masked)
     state.save(out, state.State(inputs, state.outside_deps(site, records), state.transitions(records), day,
-                                changes.written, summary, data_keys, page_keys))
+                                changes.written, summary, data_keys, page_keys, search_keys))
 
 
 def _intact(job: process.Job, rendered) -> bool:
@@ -161,13 +169,9 @@ def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tu
     return made, kept, keys
 
 
-def _indexed(job: process.Job, done: process.Checks, public: list):
-    """(path, bytes) of the pages the search index is made from: each record's first page."""
-    for head in public:
-        if head.source in done.renders:
-            path = head.url
-            folder = job.staging if path in done.staged else job.out
-            yield path, (folder / path).read_bytes()
+def _indexed(done: process.Checks, public: list) -> list:
+    """(path, digest) of the pages the search index is made from: each record's first page."""
+    return [(head.url, done.renders[head.source][1].pages[head.url]) for head in public if head.source in done.renders]
 
 
 def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:
@@ -255,6 +259,8 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     renderer.remember(job.store.context, last.page_keys if last else {},
                       lambda path: path in job.known and process._intact(job, path, job.known[path][0]))
     renderer.reports = stats.yearly(site, catalog, heads, seen, day)
+    shards = search.plan(_indexed(done, public))
+    renderer.search_folders = list(shards)
     made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
     pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
@@ -266,13 +272,14 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     withdrawn = set(withdrawn)  # noindex: not for search engines
     made.update(sitemap.sitemap_of(site, [p for p in [*pages, *made, *renderer.kept]
                                           if p.endswith(".html") and p not in withdrawn]))
-    made.update(_search_index(site, _indexed(job, done, public), report))
+    index, index_kept, search_keys = _search_index(job, done, shards, last, report)
+    made.update(index)
     _gate(made, job.known, report)
     made.update(_attachments(public))  # checked with their records (attachscan)
     if report.has_errors():
         raise ContentError(report)
     stage("写入")
-    kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept
+    kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept | index_kept
     changes = write.apply(out, job.staging, done.staged, made, kept, job.known)
     job.store.save()
     counts: dict[str, int] = {}
@@ -281,5 +288,5 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
             name = catalog.by_id[check.head.item_id].name
             counts[name] = counts.get(name, 0) + check.masked
     result = BuildResult(report, len(seen.public), seen, counts, changes, time.perf_counter() - start)
-    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys)
+    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys, search_keys)
     return result

@@ -20,6 +20,7 @@ from .config import SiteConfig
 from .fieldtypes import show
 from .markup import Markdown
 from .records import Head, Record
+from .search import OUTPUT as SEARCH_INDEX
 
 ROWS_PER_PAGE = 100
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -120,6 +121,7 @@ class Renderer:
         self.pages: dict[str, bytes] = {}
         self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
         self.memo = None  # see remember()
+        self.search_folders = [SEARCH_INDEX + "/"]  # the search index's shards (search.plan), set by the build too
         self.visible = catalog.for_level(site.level)
         self.categories = [(c, self.visible.items_of(c.id)) for c in self.visible.categories]
 
@@ -211,7 +213,8 @@ class Renderer:
     def search_page(self) -> None:
         """The same HTML whether or not an index gets built: the page's script says when search is missing."""
         self.emit("search/index.html", "search.html", "搜索", [Link("搜索", "search/index.html")],
-                  self.column_meta("搜索", "搜索本专栏公开的信息", "搜索"))
+                  self.column_meta("搜索", "搜索本专栏公开的信息", "搜索"),
+                  search_bundle=self.search_folders[0], search_merged=" ".join(self.search_folders[1:]))
 
     def home(self, published: list[Record], stats: dict) -> None:
         latest = [self.record_view(r) for r in published[:15]]

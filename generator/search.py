@@ -11,7 +11,18 @@ the results. A list's rows are not indexed (`data-pagefind-ignore`): they are ma
 names and numbers nobody searches for, and they made the index ten times larger and
 slower to build (18 s and 1.2 GB for 1,000 records, against 5 s and 250 MB without).
 Only the indexed pages are staged, on a memory file system when there is one: deleting
-thousands of staged files costs seconds on a disk mounted with `discard`.
+thousands of staged files costs seconds on a disk mounted with `discard`. And only what
+Pagefind reads of them: the head (language, title) and the indexed article less the rows
+it ignores. Pagefind parses every byte it is given, and the list's rows, the masthead and
+the navigation made most of them: the index is the same (tests/test_search.py compares
+the two), made with about a third less of Pagefind's time.
+
+A large site's index is split into shards by a stable hash of each page's path, each a
+whole Pagefind bundle in its own folder (pagefind/0/, pagefind/1/, ...); the search page
+loads the first and merges the others into it in the browser (Pagefind's mergeIndex), so
+results from every shard are ranked together. A rebuild indexes again only the shards
+whose pages changed: Pagefind has no incremental mode, and its time grows with the
+pages it is given (about 2 ms a page).
 
 Binary, first found: $PAGEFIND_BINARY_PATH; the npm package installed beside the
 generator (`npm install --prefix .tools pagefind@1.6.0`, as .ci/run does); PyPI's
@@ -21,13 +32,20 @@ tells visitors to use the catalog.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
+import re
 import subprocess
 import tempfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 OUTPUT = "pagefind"
+SHARDED_FROM = 1000  # indexed pages from which the index is split; smaller sites keep one index in pagefind/
+SHARD_SIZE = 600  # at most this many pages a shard (a power of two of shards)
+PARALLEL = 2  # Pagefind runs at a time
 REPO = Path(__file__).resolve().parent.parent
 # what the browser needs; Pagefind's own UI bundles are left out (our page has its own)
 _KEEP_PREFIXES = ("pagefind/fragment/", "pagefind/index/", "pagefind/pagefind.js", "pagefind/pagefind-worker.js",
@@ -35,6 +53,9 @@ _KEEP_PREFIXES = ("pagefind/fragment/", "pagefind/index/", "pagefind/pagefind.js
 
 
 _INDEXED = b"data-pagefind-body"
+_ARTICLE = b"<article data-pagefind-body"
+_IGNORED_ROWS = re.compile(rb"<table[^>]*\bdata-pagefind-ignore\b.*?</table>", re.S)
+_READ_ANYWHERE = re.compile(rb"data-pagefind-(?:meta|filter|sort|default-meta)")  # outside the body too
 _MEMORY = Path("/dev/shm")
 
 
@@ -75,8 +96,20 @@ def find_binary() -> Path:
     raise SearchUnavailable("没有找到 Pagefind 搜索程序")
 
 
-def build_index(pages, binary: Path) -> dict[str, bytes]:
-    """{pagefind/...: bytes}: the index of the HTML pages among `pages`, (path, bytes) pairs
+def for_index(page: bytes) -> bytes:
+    """What Pagefind needs of a record's page: its head and the indexed article, without the
+    list's rows marked data-pagefind-ignore. A page of another shape, or with metadata for
+    Pagefind elsewhere (a site's own template), is given whole."""
+    head, start, end = page.find(b"</head>"), page.find(_ARTICLE), page.rfind(b"</article>")
+    if min(head, start, end) < 0 or not head < start < end:
+        return page
+    article = _IGNORED_ROWS.sub(b"", page[start:end + len(b"</article>")])
+    slim = page[:head + len(b"</head>")] + b"\n<body>\n" + article + b"\n</body>\n</html>\n"
+    return slim if len(_READ_ANYWHERE.findall(slim)) == len(_READ_ANYWHERE.findall(page)) else page
+
+
+def build_index(pages, binary: Path, folder: str = OUTPUT + "/") -> dict[str, bytes]:
+    """{folder...: bytes}: the index of the HTML pages among `pages`, (path, bytes) pairs
     or a {path: bytes} mapping."""
     with tempfile.TemporaryDirectory(prefix="zfbz-search-", dir=_staging_parent()) as staging:
         root = Path(staging)
@@ -84,7 +117,7 @@ def build_index(pages, binary: Path) -> dict[str, bytes]:
             if rel.endswith(".html") and _INDEXED in data:
                 path = root / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+                path.write_bytes(for_index(data))
         command = [str(binary), "--site", str(root), "--output-subdir", OUTPUT, "--keep-index-url", "--silent"]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -97,5 +130,64 @@ def build_index(pages, binary: Path) -> dict[str, bytes]:
         for path in sorted((root / OUTPUT).rglob("*")):
             rel = path.relative_to(root).as_posix()
             if path.is_file() and rel.startswith(_KEEP_PREFIXES) and "-ui." not in rel:
-                index[rel] = path.read_bytes()
+                index[folder + rel[len(OUTPUT) + 1:]] = path.read_bytes()
         return index
+
+
+def shard_count(pages: int) -> int:
+    if pages < SHARDED_FROM:
+        return 1
+    count = 2
+    while pages > count * SHARD_SIZE:
+        count *= 2
+    return count
+
+
+def plan(pages: list) -> dict[str, list]:
+    """Each shard's folder -> its (path, digest) pairs, sorted; `pages` are those of the
+    index, (path, digest of its bytes). Shards no page falls into are left out: the first
+    folder is the one the search page loads, the others are merged into it."""
+    count = shard_count(len(pages))
+    if count == 1:
+        return {OUTPUT + "/": sorted(pages)}
+    shards: list[list] = [[] for _ in range(count)]
+    for path, digest in sorted(pages):
+        shards[zlib.crc32(path.encode()) % count].append((path, digest))
+    return {f"{OUTPUT}/{n}/": members for n, members in enumerate(shards) if members}
+
+
+def _made_from(binary: Path, count: int, members: list) -> bytes:
+    """What a shard's files follow from: its pages, the shard count, Pagefind and this module."""
+    st = binary.stat()
+    digest = hashlib.blake2b(f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{count}\n".encode(), digest_size=16)
+    digest.update(Path(__file__).read_bytes())
+    for path, page in members:
+        digest.update(path.encode() + b"\0" + page)
+    return digest.digest()
+
+
+def update(shards: dict[str, list], read, intact, last: dict, binary: Path) -> tuple[dict, set, dict]:
+    """(files made now, files kept as they are, {folder: (made from, its files)}) for the
+    shards of `plan`: a shard made from the same pages as last build (`last`, as returned
+    then), whose files are all still there (`intact(path)`), is kept; the others are
+    indexed again, from their pages' bytes (`read(path)`)."""
+    made, kept, keys, todo = {}, set(), {}, []
+    count = shard_count(sum(len(members) for members in shards.values()))
+    for folder, members in shards.items():
+        key = _made_from(binary, count, members)
+        previous = last.get(folder)
+        if previous and previous[0] == key and all(intact(path) for path in previous[1]):
+            kept.update(previous[1])
+            keys[folder] = previous
+        else:
+            todo.append((folder, key, members))
+
+    def index(job):
+        folder, key, members = job
+        return folder, key, build_index(((path, read(path)) for path, _ in members), binary, folder)
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        for folder, key, files in pool.map(index, todo):
+            made.update(files)
+            keys[folder] = (key, tuple(sorted(files)))
+    return made, kept, keys

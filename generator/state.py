@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import search
 
-FORMAT = "state-2"
+FORMAT = "state-3"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _OWN = [_PACKAGE / "generator", _PACKAGE / "templates", _PACKAGE / "themes"]
 
@@ -47,6 +47,7 @@ class State:
     summary: object = None  # what the build reported: replayed when nothing changed
     data_keys: dict = field(default_factory=dict)  # list item id -> what its open-data files were made from
     page_keys: dict = field(default_factory=dict)  # shared page path -> what it was rendered from
+    search_keys: dict = field(default_factory=dict)  # search index folder -> (what it was made from, its files)
 
 
 def load(out: Path) -> State | None:

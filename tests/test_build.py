@@ -162,6 +162,7 @@ def test_a_deleted_record_leaves_a_withdrawn_page_and_its_attachment_is_listed_f
     assert "本信息已撤下" in page and "公共租赁住房管理" not in page
     removed = [p for p in manifest["removed"] if not p.startswith("pagefind/")]  # old index fragments
     assert removed == ["construction/approvals/xiaozhan-gzf/pifu.txt"]
+    assert not (out / "construction/approvals/xiaozhan-gzf").exists()  # the folder it left empty, too
     assert f"有 {len(manifest['removed'])} 个文件不再生成" in result.stdout
     again = build(site_dir, out)  # the memory carries on: the page stays, nothing changes
     assert "新增 0 个文件，更新 0 个，删除 0 个" in again.stdout

@@ -9,14 +9,16 @@ import gzip
 import html
 import http.server
 import importlib.util
+import json
 import re
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run
-from generator import leakgate, search
+from generator import build, leakgate, search
 from generator.catalog import load_catalog
 from generator.config import load_site
 from generator.diagnostics import Report
@@ -49,14 +51,19 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served(demo):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(demo)))
+def _serve(out: Path):
+    """The address of out's home, served below the server's root as on the real site (/zfbz/)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out.parent)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
+    yield f"http://127.0.0.1:{server.server_port}/{out.name}/"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture(scope="module")
+def served(demo):
+    yield from _serve(demo)
 
 
 def _article_text(page: Path) -> str:
@@ -78,25 +85,33 @@ def _browser():
     return sync_playwright()
 
 
+def _search_each_term(page, served: str, out: Path) -> dict[str, list[str]]:
+    """term -> the pages listed for it, after checking that every record containing it comes first."""
+    records = {p.relative_to(out).as_posix(): _article_text(p) for p in out.rglob("*.html")}
+    found = {}
+    for term in TERMS:
+        page.goto(served + "index.html")
+        page.fill("#search-q", term)
+        page.press("#search-q", "Enter")
+        page.wait_for_function("() => /找到/.test(document.getElementById('search-status').textContent)")
+        listed = [h[len(served):] for h in
+                  page.eval_on_selector_all("#search-results a", "links => links.map(a => a.href)")]
+        containing = {path for path, text in records.items() if term in text}
+        assert containing, f"the demo has no record containing {term}"
+        assert set(listed[:len(containing)]) == containing, term  # all of them, first
+        assert f"找到 {len(containing)} 条包含“{term}”的信息" in page.inner_text("#search-status")
+        found[term] = listed
+    return found
+
+
 def test_typing_chinese_words_lists_the_records_containing_them(demo, served):
     from axe_playwright_python.sync_playwright import Axe
 
-    records = {p.relative_to(demo).as_posix(): _article_text(p) for p in demo.rglob("*.html")}
     with _browser() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
             page = browser.new_page()
-            for term in TERMS:
-                page.goto(served + "index.html")
-                page.fill("#search-q", term)
-                page.press("#search-q", "Enter")
-                page.wait_for_function("() => /找到/.test(document.getElementById('search-status').textContent)")
-                listed = [h[len(served):] for h in
-                          page.eval_on_selector_all("#search-results a", "links => links.map(a => a.href)")]
-                containing = {path for path, text in records.items() if term in text}
-                assert containing, f"the demo has no record containing {term}"
-                assert set(listed[:len(containing)]) == containing, term  # all of them, first
-                assert f"找到 {len(containing)} 条包含“{term}”的信息" in page.inner_text("#search-status")
+            _search_each_term(page, served, demo)
             violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
             assert not violations.response["violations"], violations.response["violations"]
         finally:
@@ -154,6 +169,28 @@ def test_index_is_byte_identical_across_builds(demo, tmp_path):
     assert first == second and len(first) > 10
 
 
+def test_pagefind_is_given_only_what_it_indexes_and_makes_the_same_index(demo, monkeypatch):
+    pages = {p.relative_to(demo).as_posix(): p.read_bytes() for p in demo.rglob("*.html")}
+    pages = {path: page for path, page in pages.items() if b"data-pagefind-body" in page}
+    given = {path: search.for_index(page) for path, page in pages.items()}
+    assert sum(map(len, given.values())) < sum(map(len, pages.values())) * 3 / 4
+    assert all(b'data-pagefind-meta="published"' in page for page in given.values())
+    assert not any(b"data-pagefind-ignore" in page or b"<nav" in page for page in given.values())
+    slim = search.build_index(pages, search.find_binary())
+    monkeypatch.setattr(search, "for_index", lambda page: page)
+    assert search.build_index(pages, search.find_binary()) == slim
+
+
+def test_a_page_with_metadata_outside_the_article_is_indexed_whole():
+    page = ('<html lang="zh-CN"><head><title>t</title></head><body><h1 data-pagefind-meta="title">标题</h1>'
+            '<article data-pagefind-body><p>正文</p><table data-pagefind-ignore><tr><td>行</td></tr></table>'
+            '</article></body></html>').encode()
+    assert search.for_index(page) == page
+    page = page.replace(b' data-pagefind-meta="title"', b"")
+    assert search.for_index(page) == ('<html lang="zh-CN"><head><title>t</title></head>\n<body>\n'
+                                      '<article data-pagefind-body><p>正文</p></article>\n</body>\n</html>\n').encode()
+
+
 def test_build_without_pagefind_warns_and_keeps_the_same_pages(tmp_path):
     out = tmp_path / "out"
     result = run("build", "--site", str(ROOT / "tests/fixtures/small/site.yaml"), "--out", str(out),
@@ -163,3 +200,97 @@ def test_build_without_pagefind_warns_and_keeps_the_same_pages(tmp_path):
     assert not (out / "pagefind").exists()
     golden = (ROOT / "tests/fixtures/small-golden/search/index.html").read_bytes()
     assert (out / "search/index.html").read_bytes() == golden
+
+
+# -- a large site's index, in shards -------------------------------------------------------------
+def _demo_copy(root: Path) -> Path:
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    return root / "site.yaml"
+
+
+def _build_in_shards(site_yaml: Path, out: Path, monkeypatch) -> build.BuildResult:
+    """An in-process build of the demo (67 indexed pages) with shards of at most 20 pages: 4 shards."""
+    monkeypatch.setattr(search, "SHARDED_FROM", 10)
+    monkeypatch.setattr(search, "SHARD_SIZE", 20)
+    result = build.build(site_yaml, out, today="2026-11-23")
+    assert not [d for d in result.report.diagnostics if d.code == "search-unavailable"]
+    return result
+
+
+def _shard_of(out: Path) -> dict[str, str]:
+    """Indexed page -> the folder of the shard whose fragments hold it."""
+    found = {}
+    for fragment in (out / "pagefind").glob("*/fragment/*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        assert data["url"][1:] not in found
+        found[data["url"][1:]] = fragment.parent.parent.relative_to(out).as_posix() + "/"
+    return found
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory) -> Path:
+    _need_pagefind()
+    root = tmp_path_factory.mktemp("sharded")
+    with pytest.MonkeyPatch.context() as patch:
+        _build_in_shards(_demo_copy(root), root / "out", patch)
+    return root / "out"
+
+
+def test_shard_count_grows_by_powers_of_two():
+    assert [search.shard_count(n) for n in (0, 999, 1000, 1200, 1201, 2400, 2401, 10_000)] == [1, 1, 2, 2, 4, 4, 8, 32]
+
+
+def test_a_small_site_keeps_one_index_in_pagefind(demo):
+    assert (demo / "pagefind/pagefind-entry.json").is_file()
+    assert not [p for p in (demo / "pagefind").iterdir() if p.name.isdigit()]
+    area = re.search(r'<div id="search-area"[^>]*>', (demo / "search/index.html").read_text(encoding="utf-8")).group()
+    assert 'data-pagefind="../pagefind/pagefind.js"' in area and "data-merge" not in area
+
+
+def test_search_page_loads_the_first_shard_and_merges_the_others(sharded):
+    area = re.search(r'<div id="search-area"[^>]*>', (sharded / "search/index.html").read_text(encoding="utf-8")).group()
+    assert 'data-pagefind="../pagefind/0/pagefind.js"' in area
+    assert 'data-merge="pagefind/1/ pagefind/2/ pagefind/3/"' in area
+    assert len(set(_shard_of(sharded).values())) == 4
+
+
+@pytest.fixture(scope="module")
+def served_shards(sharded):
+    yield from _serve(sharded)
+
+
+def test_results_come_from_every_shard_ranked_together(sharded, served_shards):
+    shard_of = _shard_of(sharded)
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(error))
+            listed = _search_each_term(page, served_shards, sharded)
+            assert not errors
+        finally:
+            browser.close()
+    shards = {shard_of[path] for pages in listed.values() for path in pages}
+    assert len(shards) == 4, shards
+    assert max(len({shard_of[path] for path in pages}) for pages in listed.values()) > 1
+
+
+def test_editing_one_record_indexes_only_its_shard(tmp_path, monkeypatch):
+    _need_pagefind()
+    site_yaml = _demo_copy(tmp_path)
+    out = tmp_path / "out"
+    _build_in_shards(site_yaml, out, monkeypatch)
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
+    record = tmp_path / "content/planning/long-term/shiwuwu-zhufang-baozhang-guihua.md"
+    record.write_text(record.read_text(encoding="utf-8") + "\n本规划由示例市住房和城乡建设局负责解释。\n", encoding="utf-8")
+    _build_in_shards(site_yaml, out, monkeypatch)
+    shard = _shard_of(out)["planning/long-term/shiwuwu-zhufang-baozhang-guihua.html"]
+    manifest = json.loads((tmp_path / "out.manifest.json").read_text(encoding="utf-8"))
+    touched = [p for kind in ("added", "changed", "removed") for p in manifest[kind] if p.startswith("pagefind/")]
+    assert touched and {p[:len(shard)] for p in touched} == {shard}, touched
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
+    assert {p: b for p, b in after.items() if not p.startswith(shard)} == \
+        {p: b for p, b in before.items() if not p.startswith(shard)}
+    assert len([p for p in after if p.startswith("pagefind/") and p.endswith("pagefind-entry.json")]) == 4

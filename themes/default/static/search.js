@@ -118,9 +118,22 @@
   fallback.hidden = true;
   area.hidden = false;
   if (box) { box.value = fromAddress(); }
+  // A large site's index is in shards: the others' folders (relative to the site root) are merged
+  // into the first one's, so that one search ranks the results of all of them together.
+  var merged = (area.getAttribute("data-merge") || "").split(" ").filter(Boolean);
+  // Result URLs are the pages' paths from the site root ("/1/x.html", --keep-index-url) with baseUrl
+  // "/": Pagefind's default, the folder above its own, repeats that folder when the site is not at
+  // the server's root (/zfbz/), and is a whole address for merged indexes.
+  var urls = {baseUrl: "/"};
   import(area.getAttribute("data-pagefind")).then(function (module) {
     pagefind = module;
-    return pagefind.init ? pagefind.init() : null;
+    return pagefind.options(urls);
+  }).then(function () {
+    return pagefind.init();
+  }).then(function () {
+    return Promise.all(merged.map(function (folder) {
+      return pagefind.mergeIndex(new URL(root + folder, window.location.href).href, urls);
+    }));
   }).then(function () {
     if (form) {
       form.addEventListener("submit", function (event) {
