@@ -103,6 +103,28 @@ def _bytecode_cache(site: SiteConfig) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+class Listed:
+    """A record as a list shows it (home, item lists, project pages), with a short key of
+    what it shows, so that a page listing hundreds of records is keyed cheaply."""
+    __slots__ = ("url", "title", "date", "published", "item", "key")
+
+    def __init__(self, record: Head, item: Item):
+        self.url, self.title, self.item = record.url, record.title, item
+        self.date, self.published = show(record.date), show(record.published)
+        self.key = repr((self.url, self.title, self.date, self.published, item.id))
+
+
+def _fingerprint(value) -> str:
+    """What a template context shows, as text: Listed records by their key, the rest by repr."""
+    if isinstance(value, Listed):
+        return value.key
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(map(_fingerprint, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k!r}:{_fingerprint(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
 @dataclass
 class Link:
     label: str
@@ -121,6 +143,7 @@ class Renderer:
         self.pages: dict[str, bytes] = {}
         self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
         self.memo = None  # see remember()
+        self.listings: dict = {}  # record source -> Listed, made once a build
         self.search_folders = [SEARCH_INDEX + "/"]  # the search index's shards (search.plan), set by the build too
         self.visible = catalog.for_level(site.level)
         self.categories = [(c, self.visible.items_of(c.id)) for c in self.visible.categories]
@@ -137,7 +160,8 @@ class Renderer:
     def _unchanged(self, path: str, template: str, title: str, crumbs, meta: dict, context: dict) -> bool:
         context_digest, last, intact = self.memo
         key = hashlib.blake2b(context_digest, digest_size=16)
-        key.update(repr((path, template, title, crumbs, meta, sorted(context.items()))).encode())
+        key.update(repr((path, template, title, crumbs, meta)).encode())
+        key.update(_fingerprint(dict(sorted(context.items()))).encode())
         self.keys[path] = key.digest()
         if last.get(path) == self.keys[path] and intact(path):
             self.kept.add(path)
@@ -158,6 +182,12 @@ class Renderer:
     def column_meta(self, name: str, description: str, column_type: str) -> dict:
         return {"ColumnName": name, "ColumnDescription": description or name,
                 "ColumnKeywords": ",".join(self.site.keywords + (name,)), "ColumnType": column_type}
+
+    def listed(self, record: Head) -> Listed:
+        found = self.listings.get(record.source)
+        if found is None:
+            found = self.listings[record.source] = Listed(record, self.catalog.by_id[record.item_id])
+        return found
 
     def record_view(self, record: Record) -> dict:
         item = self.catalog.by_id[record.item_id]
@@ -217,7 +247,7 @@ class Renderer:
                   search_bundle=self.search_folders[0], search_merged=" ".join(self.search_folders[1:]))
 
     def home(self, published: list[Record], stats: dict) -> None:
-        latest = [self.record_view(r) for r in published[:15]]
+        latest = [self.listed(r) for r in published[:15]]
         self.emit("index.html", "home.html", self.site.title, [], self.column_meta(self.site.title, self.site.description, "首页"),
                   latest=latest, stats=stats, report_years=sorted(self.reports, reverse=True))
 
@@ -245,7 +275,7 @@ class Renderer:
             pager = [(n, f"{item.id}/index.html" if n == 1 else f"{item.id}/index-{n}.html") for n in range(1, pages + 1)]
             self.emit(path, "item.html", item.name + (f"（第 {number} 页）" if number > 1 else ""), crumbs,
                       self.column_meta(item.name, "、".join(item.elements["公开内容"]), "栏目"),
-                      item=item, category=category, records=[self.record_view(r) for r in chunk],
+                      item=item, category=category, records=[self.listed(r) for r in chunk],
                       data_links=opendata.links_for(item),
                       page=number, pages=pager if pages > 1 else [])
 
@@ -310,7 +340,7 @@ class Renderer:
                 stage = self.catalog.by_id[record.item_id].stage or "其他"
                 if not stages or stages[-1][0] != stage:
                     stages.append((stage, []))
-                stages[-1][1].append(self.record_view(record))
+                stages[-1][1].append(self.listed(record))
             name = names.get(code) or next((r.title for r in records
                                             if self.catalog.by_id[r.item_id].stage == "立项"), "")
             title = f"项目 {code}" + (f"（{name}）" if name else "")

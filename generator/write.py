@@ -89,18 +89,20 @@ def _entry(path: Path, data: bytes) -> tuple:
 
 
 def existing_files(out: Path) -> set[str]:
+    """Every file under out, as a path relative to it with forward slashes."""
     found = set()
-    stack = [out]
+    stack = [("", str(out))]
     while stack:
+        prefix, folder = stack.pop()
         try:
-            entries = list(os.scandir(stack.pop()))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
+                stack.append((prefix + entry.name + "/", entry.path))
             else:
-                found.add(os.path.relpath(entry.path, out).replace(os.sep, "/"))
+                found.add(prefix + entry.name)
     return found
 
 
