@@ -146,9 +146,12 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
 
 
 def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tuple[dict, set, dict]:
-    """(files made now, files kept as they are, what each item's files were made from)."""
+    """(files staged now: path -> digest, files kept as they are, what each item's files were
+    made from). An item's files are made again only when one of its records changed; they
+    are written straight to the staging folder, a record's rows at a time. Each record's rows
+    were gated with its own raw values when it was rendered."""
     site, visible = job.site, job.catalog.for_level(job.site.level)
-    made, kept, keys = {}, set(), {}
+    staged, kept, keys = {}, set(), {}
     by_item: dict[str, list] = {}
     for head in public:
         by_item.setdefault(head.item_id, []).append(head)
@@ -156,17 +159,23 @@ def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tu
         if not opendata.has_data(item):
             continue
         records = opendata.order(by_item.get(item.id, []))
-        parts = [done.renders[h.source][0] for h in records if done.renders[h.source][1].data]
-        keys[item.id] = products.render_key("|".join(parts), [], (), item.id)
+        parts = [done.renders[h.source] for h in records if done.renders[h.source][1].data]
+        keys[item.id] = products.render_key("|".join(key for key, _ in parts), [], (), item.id)
         paths = (f"data/{item.id}.csv", f"data/{item.id}.json")
         if last and last.data_keys.get(item.id) == keys[item.id] and \
                 all(job.known.get(p) and process._intact(job, p, job.known[p][0]) for p in paths):
             kept.update(paths)
             continue
-        fragments = [job.store.get_data(key) for key in parts]
-        made[paths[0]] = opendata.csv_file(item, fragments)
-        made[paths[1]] = opendata.json_file(site, item, fragments)
-    return made, kept, keys
+        digests = opendata.write_files(site, item, sum(r.data for _, r in parts),
+                                       (job.store.get_data(key) for key, _ in parts),
+                                       job.staging / paths[0], job.staging / paths[1])
+        for path, digest in zip(paths, digests):
+            if process._intact(job, path, digest):
+                (job.staging / path).unlink()
+                kept.add(path)
+            else:
+                staged[path] = digest
+    return staged, kept, keys
 
 
 def _indexed(done: process.Checks, public: list) -> list:
@@ -268,7 +277,7 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     made.update(_static_files(site))
     made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()}))
     data, data_kept, data_keys = _open_data(job, public, done, last)
-    made.update(data)
+    done.staged.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines
     made.update(sitemap.sitemap_of(site, [p for p in [*pages, *made, *renderer.kept]
                                           if p.endswith(".html") and p not in withdrawn]))

@@ -181,6 +181,13 @@ def mask_records(records: list[Record], catalog: Catalog, site: SiteConfig) -> M
     return result
 
 
+def mask_record(record: Record, item, site: SiteConfig) -> MaskResult:
+    """One record masked (the per-record build): its masked form, raw values and findings."""
+    masker = _Masker(site)
+    masked = masker.record(record, item)
+    return MaskResult([masked], masker.secrets, Counter({record.source: masker.count}), masker.findings)
+
+
 def report_findings(findings: list[Finding], report: Report) -> None:
     for finding in findings:
         name = freetext.KIND_NAMES[finding.kind]

@@ -9,9 +9,11 @@ byte-order mark so that Excel opens Chinese text correctly.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from .catalog import Catalog, Item
 from .config import SiteConfig
@@ -63,20 +65,46 @@ def fragment(item: Item, record: Record, rows: list[list[str]]) -> tuple[int, st
     return len(rows), buffer.getvalue(), ",\n  ".join(objects)
 
 
-def csv_file(item: Item, fragments: list[tuple[int, str, str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerow([*SOURCE_COLUMNS, *columns(item)])
-    return (buffer.getvalue() + "".join(f[1] for f in fragments)).encode("utf-8-sig")
+class _Out:
+    """A file written piece by piece, with the digest of what was written."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(path, "wb")
+        self.digest = hashlib.blake2b(digest_size=16)
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.handle.write(data)
+        self.digest.update(data)
+
+    def close(self) -> bytes:
+        self.handle.close()
+        return self.digest.digest()
 
 
-def json_file(site: SiteConfig, item: Item, fragments: list[tuple[int, str, str]]) -> bytes:
-    """The item's rows as JSON: the description indented, then one row per line."""
+def write_files(site: SiteConfig, item: Item, rows: int, fragments, csv_path: Path, json_path: Path) -> tuple:
+    """The item's CSV and JSON files, written from its records' fragments (newest record
+    first) one at a time, so that a list of millions of rows is never held at once.
+    `rows`: how many rows the fragments hold. Returns the two files' digests."""
+    csv_out, json_out = _Out(csv_path), _Out(json_path)
+    header = io.StringIO(newline="")
+    csv.writer(header).writerow([*SOURCE_COLUMNS, *columns(item)])
+    csv_out.write("\ufeff" + header.getvalue())  # the byte-order mark Excel needs
     head = {"事项": item.name, "编号": item.id, "公开主体": site.department,
             "网页": site.base_url + f"{item.id}/index.html",
-            "列": [*SOURCE_COLUMNS, *columns(item)], "行数": sum(f[0] for f in fragments)}
-    rows = ",\n  ".join(f[2] for f in fragments if f[0])
-    text = json.dumps(head, ensure_ascii=False, indent=1)[:-2]  # without its closing "\n}"
-    return (text + (',\n "行": [\n  ' + rows + "\n ]\n}\n" if rows else ',\n "行": []\n}\n')).encode("utf-8")
+            "列": [*SOURCE_COLUMNS, *columns(item)], "行数": rows}
+    json_out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])  # without its closing "\n}"
+    json_out.write(',\n "行": [' if rows else ',\n "行": []\n}\n')
+    first = True
+    for count, csv_text, json_text in fragments:
+        csv_out.write(csv_text)
+        if count:
+            json_out.write(("\n  " if first else ",\n  ") + json_text)
+            first = False
+    if rows:
+        json_out.write("\n ]\n}\n")
+    return csv_out.close(), json_out.close()
 
 
 def order(records: list) -> list:

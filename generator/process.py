@@ -82,7 +82,7 @@ def shows(job: Job, record) -> bool:
 
 
 def _check(task: Task, report: Report):
-    """(checked record, its masked form, raw values) or None when the file has errors."""
+    """(checked record, mask.MaskResult) or None when the file has errors."""
     job = _job
     try:
         raw = read(task.file)
@@ -94,10 +94,9 @@ def _check(task: Task, report: Report):
     if record is None:
         return None
     after_check(record, job.catalog, job.site, job.visible, report)
-    masker = mask._Masker(job.site)
-    masked = masker.record(record, item)
-    mask.report_findings(masker.findings, report)
-    return record, masked, masker
+    masked = mask.mask_record(record, item, job.site)
+    mask.report_findings(masked.findings, report)
+    return record, masked
 
 
 def _leaks(gate: leakgate.Gate, parts: dict, report: Report) -> None:
@@ -114,7 +113,7 @@ def _intact(job: Job, path: str, page_digest: bytes) -> bool:
     if known is None or known[0] != page_digest:
         return False
     try:
-        st = os.stat(job.out / path)
+        st = os.stat(f"{job.out}/{path}")  # not a Path: this runs for every page of the site
     except OSError:
         return False
     return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
@@ -158,7 +157,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
             outcome.staged.append(path)
     if data:
         job.store.put_data(outcome.render_key, data)
-    outcome.rendered = Rendered(digests, summary, projects, bool(data))
+    outcome.rendered = Rendered(digests, summary, projects, data[0] if data else 0)
 
 
 def work(task: Task) -> Outcome:
@@ -168,15 +167,17 @@ def work(task: Task) -> Outcome:
     checked = _check(task, report)
     if checked is None or report.has_errors():
         return Outcome(task.index, None, report.diagnostics)
-    record, masked, masker = checked
+    record, result = checked
+    masked = result.records[0]
     head = head_of(record, masked)
     attachments = Report()  # attachments are published as they are: masking cannot touch them
-    attachscan.check([masked], masker.secrets, job.site, attachments)
-    outcome = Outcome(task.index, Checked(head, report.diagnostics, masker.count, dependencies(head, job.site.root),
-                                          attachments.diagnostics), list(report.diagnostics))
+    attachscan.check([masked], result.secrets, job.site, attachments)
+    outcome = Outcome(task.index, Checked(head, report.diagnostics, result.counts[record.source],
+                                          dependencies(head, job.site.root), attachments.diagnostics),
+                      list(report.diagnostics))
     state, kept = expire.status(head, job.day)
     if job.render and state == "public" and shows(job, head) and (task.index_no or head.index_no):
-        _render(task, outcome, record, masked, masker.secrets, kept)
+        _render(task, outcome, record, masked, result.secrets, kept)
     return outcome
 
 

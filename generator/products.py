@@ -42,7 +42,7 @@ class Rendered:
     pages: dict  # output path -> digest of its bytes
     summary: str  # the feed's description of the record
     projects: dict  # project code -> name (from its rows; "" when only the code is known)
-    data: bool = False  # whether its open-data rows are kept (lists only)
+    data: int = 0  # how many open-data rows it has, kept in a file of their own (lists only)
 
 
 def _stat(path: str) -> tuple[str, int, int]:
