@@ -194,8 +194,31 @@ def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:
             continue  # gated when it was first written
         leak = gate.leak(path, data)
         if leak:
-            report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
-                         "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
+            _leak_error(report, leak)
+
+
+def _sink(job: process.Job, done: process.Checks, unchanged: set, report: Report):
+    """Where the shared pages go as they are rendered: gated and staged, or, when the output
+    already holds the same bytes, added to `unchanged`. Thousands of list and project pages
+    are never held at once."""
+    gate = leakgate.Gate(set())
+
+    def put(path: str, data: bytes) -> None:
+        digest = state.digest(data)
+        if process._intact(job, path, digest):
+            unchanged.add(path)
+            return
+        leak = gate.leak(path, data)
+        if leak:
+            _leak_error(report, leak)
+        process.stage(job, path, data)
+        done.staged[path] = digest
+    return put
+
+
+def _leak_error(report: Report, leak) -> None:
+    report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
+                 "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
 
 
 def open_store(site) -> products.Store:
@@ -270,6 +293,8 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     renderer.reports = stats.yearly(site, catalog, heads, seen, day)
     shards = search.plan(_indexed(done, public))
     renderer.search_folders = list(shards)
+    shared: set[str] = set()
+    renderer.sink = _sink(job, done, shared, report)  # shared pages go to staging as they are made
     made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
     pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
@@ -279,7 +304,7 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     data, data_kept, data_keys = _open_data(job, public, done, last)
     done.staged.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines
-    made.update(sitemap.sitemap_of(site, [p for p in [*pages, *made, *renderer.kept]
+    made.update(sitemap.sitemap_of(site, [p for p in [*pages, *renderer.sunk, *renderer.kept]
                                           if p.endswith(".html") and p not in withdrawn]))
     index, index_kept, search_keys = _search_index(job, done, shards, last, report)
     made.update(index)
@@ -288,7 +313,7 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     if report.has_errors():
         raise ContentError(report)
     stage("写入")
-    kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept | index_kept
+    kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept | index_kept | shared
     changes = write.apply(out, job.staging, done.staged, made, kept, job.known)
     job.store.save()
     counts: dict[str, int] = {}

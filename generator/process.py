@@ -119,7 +119,7 @@ def _intact(job: Job, path: str, page_digest: bytes) -> bool:
     return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
 
 
-def _stage(job: Job, path: str, data: bytes) -> None:
+def stage(job: Job, path: str, data: bytes) -> None:
     target = job.staging / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
@@ -153,7 +153,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     for path, page in pages.items():
         digests[path] = digest(page)
         if not _intact(job, path, digests[path]):
-            _stage(job, path, page)
+            stage(job, path, page)
             outcome.staged.append(path)
     if data:
         job.store.put_data(outcome.render_key, data)

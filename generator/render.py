@@ -143,6 +143,8 @@ class Renderer:
         self.pages: dict[str, bytes] = {}
         self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
         self.memo = None  # see remember()
+        self.sink = None  # when set, sink(path, bytes) takes each shared page instead of self.pages
+        self.sunk: set[str] = set()
         self.listings: dict = {}  # record source -> Listed, made once a build
         self.search_folders = [SEARCH_INDEX + "/"]  # the search index's shards (search.plan), set by the build too
         self.visible = catalog.for_level(site.level)
@@ -177,7 +179,11 @@ class Renderer:
             site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
             categories=self.categories, feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
             **context)
-        self.pages[path] = html.encode("utf-8")
+        if self.sink is None:
+            self.pages[path] = html.encode("utf-8")
+        else:
+            self.sunk.add(path)
+            self.sink(path, html.encode("utf-8"))
 
     def column_meta(self, name: str, description: str, column_type: str) -> dict:
         return {"ColumnName": name, "ColumnDescription": description or name,
@@ -311,7 +317,8 @@ class Renderer:
         receives uploads, so without it the old page would stay live. No record data at all."""
         made = []
         for page in gone:
-            if page.path in self.pages or page.path in shown or (self.memo and page.path in self.kept):
+            if page.path in self.pages or page.path in self.sunk or page.path in shown or \
+                    (self.memo and page.path in self.kept):
                 continue  # `shown`: the record pages of this build
             made.append(page.path)
             item = self.catalog.by_id[page.item_id]
