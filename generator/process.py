@@ -12,6 +12,7 @@ of records needs little memory.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -202,11 +203,15 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         size = max(1, min(50, -(-len(tasks) // (workers * 8))))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         outcomes = []
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk in pool.map(_work_chunk, chunks):
-                outcomes += chunk
-                if progress:
-                    progress(len(chunk), len(tasks))
+        gc.freeze()  # the workers share the parent's objects: keep their collector off those pages
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for chunk in pool.map(_work_chunk, chunks):
+                    outcomes += chunk
+                    if progress:
+                        progress(len(chunk), len(tasks))
+        finally:
+            gc.unfreeze()
         return outcomes
     finally:
         _job = None

@@ -101,9 +101,10 @@ class Store:
         self.hits = 0  # checks taken from the store
         try:
             with open(folder / self.INDEX, "rb") as handle:
-                version, entries = pickle.load(handle)
-            if version == FORMAT and isinstance(entries, dict):
-                self.entries = entries
+                version, their_context = pickle.load(handle)
+                if (version, their_context) == (FORMAT, context):  # else no entry can match: skip them
+                    entries = pickle.load(handle)
+                    self.entries = entries if isinstance(entries, dict) else {}
         except Exception:  # missing, half-written or from another version: do it all again
             pass
 
@@ -147,7 +148,8 @@ class Store:
         unless `prune` is false (a run that only checks leaves the renders alone)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         kept = self.used if prune else {**self.entries, **self.used}
-        _atomic(self.folder / self.INDEX, pickle.dumps((FORMAT, kept), protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic(self.folder / self.INDEX, pickle.dumps((FORMAT, self.context), protocol=pickle.HIGHEST_PROTOCOL)
+                + pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
         if not prune:
             return
         wanted = {f"{key}.data" for key, entry in self.used.items() if isinstance(entry, Rendered) and entry.data}
