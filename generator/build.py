@@ -279,6 +279,7 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     seen = expire.sort_out(heads, day)
     public = [h for h in seen.public if process.shows(job, h)]
     _render_all(job, files, done, public, report, tick)
+    done.outcomes = {}  # all they hold now is in done.renders and the store
     at = {c.head.source: c for c in done.checks if c is not None}
     for head in public:
         report.diagnostics.extend(at[head.source].attachments)
