@@ -74,7 +74,7 @@ def _search_index(job: process.Job, done: process.Checks, shards: dict, last, re
         return ((job.staging if path in done.staged else job.out) / path).read_bytes()
 
     def intact(path: str) -> bool:
-        return path in job.known and process._intact(job, path, job.known[path][0])
+        return process.in_output(job, path)
 
     try:
         return search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary())
@@ -110,8 +110,8 @@ def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Cha
                                 changes.written, summary, data_keys, page_keys, search_keys))
 
 
-def _intact(job: process.Job, rendered) -> bool:
-    return all(process._intact(job, path, page) for path, page in rendered.pages.items())
+def _pages_in_output(job: process.Job, rendered) -> bool:
+    return all(process.in_output(job, path, page) for path, page in rendered.pages.items())
 
 
 def _render_all(job: process.Job, files: list, done: process.Checks, public: list, report: Report, tick) -> None:
@@ -132,7 +132,7 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
                 done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
             continue
         cached = job.store.get_render(key)
-        if cached is not None and _intact(job, cached):
+        if cached is not None and _pages_in_output(job, cached):
             done.renders[head.source] = (key, cached)
             continue
         tasks.append(process.Task(index, files[index], done.keys[index],
@@ -163,14 +163,14 @@ def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tu
         keys[item.id] = products.render_key("|".join(key for key, _ in parts), [], (), item.id)
         paths = (f"data/{item.id}.csv", f"data/{item.id}.json")
         if last and last.data_keys.get(item.id) == keys[item.id] and \
-                all(job.known.get(p) and process._intact(job, p, job.known[p][0]) for p in paths):
+                all(process.in_output(job, p) for p in paths):
             kept.update(paths)
             continue
         digests = opendata.write_files(site, item, sum(r.data for _, r in parts),
                                        (job.store.get_data(key) for key, _ in parts),
                                        job.staging / paths[0], job.staging / paths[1])
         for path, digest in zip(paths, digests):
-            if process._intact(job, path, digest):
+            if process.in_output(job, path, digest):
                 (job.staging / path).unlink()
                 kept.add(path)
             else:
@@ -205,7 +205,7 @@ def _sink(job: process.Job, done: process.Checks, unchanged: set, report: Report
 
     def put(path: str, data: bytes) -> None:
         digest = state.digest(data)
-        if process._intact(job, path, digest):
+        if process.in_output(job, path, digest):
             unchanged.add(path)
             return
         leak = gate.leak(path, data)
@@ -265,13 +265,13 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
                       last.files if last else {}, {i.id for i in catalog.for_level(site.level).items})
     try:
-        return _build(job, site_path, last, inputs, strict, report, stage, tick, start)
+        return _build(job, last, inputs, strict, report, stage, tick, start)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool, report: Report,
-           stage, tick, start: float) -> BuildResult:
+def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, stage, tick,
+           start: float) -> BuildResult:
     site, catalog, day, out = job.site, job.catalog, job.day, job.out
     files = discover(site.content_dir, site.root, catalog, report)
     done = process.check_files(job, files, report, tick)
@@ -290,7 +290,7 @@ def _build(job: process.Job, site_path: Path, last, inputs: bytes, strict: bool,
     stage("渲染")
     renderer = job.renderer
     renderer.remember(job.store.context, last.page_keys if last else {},
-                      lambda path: path in job.known and process._intact(job, path, job.known[path][0]))
+                      lambda path: process.in_output(job, path))
     renderer.reports = stats.yearly(site, catalog, heads, seen, day)
     shards = search.plan(_indexed(done, public))
     renderer.search_folders = list(shards)

@@ -108,10 +108,11 @@ def _leaks(gate: leakgate.Gate, parts: dict, report: Report) -> None:
                          "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
 
 
-def _intact(job: Job, path: str, page_digest: bytes) -> bool:
-    """Whether the output already holds these bytes at path, as the last build wrote them."""
+def in_output(job: Job, path: str, page_digest: bytes | None = None) -> bool:
+    """Whether the output holds at path what the last build wrote there (and, given a
+    digest, that these are the bytes)."""
     known = job.known.get(path)
-    if known is None or known[0] != page_digest:
+    if known is None or (page_digest is not None and known[0] != page_digest):
         return False
     try:
         st = os.stat(f"{job.out}/{path}")  # not a Path: this runs for every page of the site
@@ -153,7 +154,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     digests = {}
     for path, page in pages.items():
         digests[path] = digest(page)
-        if not _intact(job, path, digests[path]):
+        if not in_output(job, path, digests[path]):
             stage(job, path, page)
             outcome.staged.append(path)
     if data:
