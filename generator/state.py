@@ -140,18 +140,18 @@ def same_day_view(state: State, day: dt.date) -> bool:
 def output_intact(out: Path, files: dict) -> bool:
     """Every file the last build wrote is there as it wrote it, and nothing else."""
     found = 0
-    stack = [out]
+    stack = [("", str(out))]
     while stack:
+        prefix, folder = stack.pop()
         try:
-            entries = list(os.scandir(stack.pop()))
+            entries = list(os.scandir(folder))
         except OSError:
             return False
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
+                stack.append((prefix + entry.name + "/", entry.path))
                 continue
-            rel = os.path.relpath(entry.path, out).replace(os.sep, "/")
-            known = files.get(rel)
+            known = files.get(prefix + entry.name)  # a string path: os.path.relpath was 1 s for 28,000 files
             st = entry.stat(follow_symlinks=False)
             if known is None or (known[1], known[2]) != (st.st_size, st.st_mtime_ns):
                 return False
