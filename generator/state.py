@@ -22,7 +22,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import search
+from . import search, write
 
 FORMAT = "state-3"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -139,21 +139,13 @@ def same_day_view(state: State, day: dt.date) -> bool:
 
 def output_intact(out: Path, files: dict) -> bool:
     """Every file the last build wrote is there as it wrote it, and nothing else."""
+    if not out.is_dir():
+        return not files
     found = 0
-    stack = [("", str(out))]
-    while stack:
-        prefix, folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
+    for rel, entry in write.walk(out):
+        known = files.get(rel)
+        st = entry.stat(follow_symlinks=False)
+        if known is None or (known[1], known[2]) != (st.st_size, st.st_mtime_ns):
             return False
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((prefix + entry.name + "/", entry.path))
-                continue
-            known = files.get(prefix + entry.name)  # a string path: os.path.relpath was 1 s for 28,000 files
-            st = entry.stat(follow_symlinks=False)
-            if known is None or (known[1], known[2]) != (st.st_size, st.st_mtime_ns):
-                return False
-            found += 1
+        found += 1
     return found == len(files)
