@@ -49,7 +49,7 @@ def _load(site_path: Path, cache: bool):
     site = load_site(site_path)
     catalog = load_catalog(site)
     report = Report()
-    records = check_site(site, catalog, report)
+    records = check_site(site, catalog, report, save=True)
     return records, report, time.perf_counter() - start
 
 

@@ -114,7 +114,8 @@ def _pages_in_output(job: process.Job, rendered) -> bool:
     return all(process.in_output(job, path, page) for path, page in rendered.pages.items())
 
 
-def _render_all(job: process.Job, files: list, done: process.Checks, public: list, report: Report, tick) -> None:
+def _render_all(job: process.Job, files: list, done: process.Checks, public: list, kept_rows: dict, report: Report,
+                tick) -> None:
     """Each public record's render: made while checking, taken from the store when its pages
     are still in the output, else made now (a 索引号 given by the build, rows expired today,
     a page changed or deleted in the output)."""
@@ -122,7 +123,7 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
     tasks = []
     for head in public:
         index = at[head.source]
-        kept = expire.status(head, job.day)[1]
+        kept = kept_rows.get(head.source, tuple(range(head.row_count)))
         key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no)
         outcome = done.outcomes.get(index)
         if outcome is not None and outcome.render_key == key:
@@ -194,7 +195,7 @@ def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:
             continue  # gated when it was first written
         leak = gate.leak(path, data)
         if leak:
-            _leak_error(report, leak)
+            leakgate.report(leak, report)
 
 
 def _sink(job: process.Job, done: process.Checks, unchanged: set, report: Report):
@@ -210,32 +211,29 @@ def _sink(job: process.Job, done: process.Checks, unchanged: set, report: Report
             return
         leak = gate.leak(path, data)
         if leak:
-            _leak_error(report, leak)
+            leakgate.report(leak, report)
         process.stage(job, path, data)
         done.staged[path] = digest
     return put
-
-
-def _leak_error(report: Report, leak) -> None:
-    report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
-                 "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
 
 
 def open_store(site) -> products.Store:
     return products.Store(site.root / ".cache" / "products", products.context_digest(site, theme_dir(site)))
 
 
-def check_site(site, catalog, report: Report, store: products.Store | None = None, tick=None) -> list:
-    """Every record checked (from the store when unchanged), for validate and check: the
-    heads, with their 索引号 settled; every attachment's findings go to the report too."""
+def check_site(site, catalog, report: Report, store: products.Store | None = None, save: bool = False) -> list:
+    """Every record checked (from the store a build left when unchanged), for validate and
+    check: the heads, with their 索引号 settled; every attachment's findings go to the report
+    too. Nothing is written unless `save` (the benchmark and tests keep what they checked)."""
     store = store or open_store(site)
     job = process.Job(site, catalog, expire.today(None), store, None, site.root, site.root, {},
                       {i.id for i in catalog.for_level(site.level).items}, render=False)
-    done = process.check_files(job, discover(site.content_dir, site.root, catalog, report), report, tick)
+    done = process.check_files(job, discover(site.content_dir, site.root, catalog, report), report)
     checks = [c for c in done.checks if c is not None]
     for check in checks:
         report.diagnostics.extend(check.attachments)
-    store.save(prune=False)
+    if save:
+        store.save(prune=False)
     return assign_index_numbers([c.head for c in checks], site, report)
 
 
@@ -278,7 +276,7 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     heads = assign_index_numbers([c.head for c in done.checks if c is not None], site, report)
     seen = expire.sort_out(heads, day)
     public = [h for h in seen.public if process.shows(job, h)]
-    _render_all(job, files, done, public, report, tick)
+    _render_all(job, files, done, public, seen.kept_rows, report, tick)
     done.outcomes = {}  # all they hold now is in done.renders and the store
     at = {c.head.source: c for c in done.checks if c is not None}
     for head in public:

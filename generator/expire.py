@@ -43,6 +43,13 @@ def kept_rows(ends: tuple, count: int, day: dt.date) -> tuple[int, ...]:
     return tuple(i for i, end in enumerate(ends) if end is None or end >= day)
 
 
+def trimmed(record: Record, kept: tuple[int, ...]) -> Record:
+    """The record with only the rows `kept` (kept_rows), itself when it keeps them all."""
+    if len(kept) == len(record.rows):
+        return record
+    return replace(record, rows=tuple(record.rows[i] for i in kept))
+
+
 def status(record, day: dt.date) -> tuple[str, tuple[int, ...] | None]:
     """What happens to a record or head (records.Head) on `day`: draft, scheduled, withdrawn
     or public, with the indices of the rows it still shows (None when its rows do not
@@ -72,20 +79,5 @@ def sort_out(records: list, day: dt.date) -> Visibility:
             seen.public.append(record)
         else:
             seen.kept_rows[record.source] = kept
-            seen.public.append(replace(record, rows=tuple(record.rows[i] for i in kept))
-                               if isinstance(record, Record) else record)
+            seen.public.append(trimmed(record, kept) if isinstance(record, Record) else record)
     return seen
-
-
-def shown(masked: list[Record], seen: Visibility) -> list[Record]:
-    """The masked forms of the public records, without their withdrawn rows."""
-    public = {r.source for r in seen.public}
-    out = []
-    for record in masked:
-        if record.source not in public:
-            continue
-        kept = seen.kept_rows.get(record.source)
-        if kept is not None:
-            record = replace(record, rows=tuple(record.rows[i] for i in kept))
-        out.append(record)
-    return out

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass
 
 from . import freetext
+from .diagnostics import Location
 from .mask import mask_bank_card, mask_id_card, mask_phone
 
 LONG = 11  # secrets this long are found inside longer numbers; shorter ones only whole
@@ -101,6 +102,12 @@ class Gate:
     def leak(self, path: str, data: bytes) -> Leak | None:
         hit = self.first_leak(data)
         return Leak(path, _shown(hit)) if hit else None
+
+
+def report(leak: Leak, into) -> None:
+    """The diagnostic for a leak, into a diagnostics.Report."""
+    into.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
+               "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
 
 
 def scan(files: dict[str, bytes], secrets: set[str]) -> list[Leak]:

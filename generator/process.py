@@ -13,14 +13,13 @@ of records needs little memory.
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import attachscan, expire, feeds, leakgate, mask, opendata, yamlsource
+from . import attachscan, expire, feeds, leakgate, mask, opendata, state, yamlsource
 from .catalog import Catalog
 from .config import SiteConfig
 from .diagnostics import Location, Report
@@ -72,10 +71,6 @@ class Outcome:
 _job: Job | None = None
 
 
-def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 def shows(job: Job, record) -> bool:
     """Whether the site publishes the record's item at all."""
     item = job.catalog.by_id[record.item_id]
@@ -104,8 +99,7 @@ def _leaks(gate: leakgate.Gate, parts: dict, report: Report) -> None:
     for path, data in parts.items():
         leak = gate.leak(path, data)
         if leak:
-            report.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
-                         "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
+            leakgate.report(leak, report)
 
 
 def in_output(job: Job, path: str, page_digest: bytes | None = None) -> bool:
@@ -134,8 +128,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     report = Report()
     item = job.catalog.by_id[record.item_id]
     index_no = task.index_no or record.index_no
-    shown = replace(masked, index_no=index_no, index_no_derived=bool(task.index_no),
-                    rows=masked.rows if len(kept) == len(masked.rows) else tuple(masked.rows[i] for i in kept))
+    shown = replace(expire.trimmed(masked, kept), index_no=index_no, index_no_derived=bool(task.index_no))
     rows = display_rows(shown, item)
     pages = job.renderer.pages_of(shown, rows)
     summary = job.summaries(shown, item)
@@ -153,7 +146,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
         return
     digests = {}
     for path, page in pages.items():
-        digests[path] = digest(page)
+        digests[path] = state.digest(page)
         if not in_output(job, path, digests[path]):
             stage(job, path, page)
             outcome.staged.append(path)

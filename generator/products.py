@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Head
+from .write import write_atomic
 
 FORMAT = b"products-1"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -137,7 +138,7 @@ class Store:
     def put_data(self, key: str, data: tuple) -> None:
         """Called by the workers, each for the records it renders."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        _atomic(self.data_path(key), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(self.data_path(key), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
     def get_data(self, key: str) -> tuple:
         with open(self.data_path(key), "rb") as handle:
@@ -148,7 +149,7 @@ class Store:
         unless `prune` is false (a run that only checks leaves the renders alone)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         kept = self.used if prune else {**self.entries, **self.used}
-        _atomic(self.folder / self.INDEX, pickle.dumps((FORMAT, self.context), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(self.folder / self.INDEX, pickle.dumps((FORMAT, self.context), protocol=pickle.HIGHEST_PROTOCOL)
                 + pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
         if not prune:
             return
@@ -160,8 +161,3 @@ class Store:
                 except OSError:
                     pass
 
-
-def _atomic(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)

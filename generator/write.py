@@ -28,7 +28,7 @@ def manifest_path(out: Path) -> Path:
     return out.parent / (out.name + ".manifest.json")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_bytes(data)
@@ -52,7 +52,7 @@ def _same(path: Path, data: bytes, known) -> bool:
 
 def write_manifest(out: Path, changes: Changes) -> None:
     manifest = {"added": changes.added, "changed": changes.changed, "removed": changes.removed}
-    _write_atomic(manifest_path(out), json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    write_atomic(manifest_path(out), json.dumps(manifest, ensure_ascii=False, indent=1).encode())
 
 
 def _entry(path: Path, data: bytes) -> tuple:
@@ -106,7 +106,7 @@ def apply(out: Path, staging: Path, staged: dict, produced: dict[str, bytes], ke
             changes.changed.append(rel)
         else:
             changes.added.append(rel)
-        _write_atomic(path, data)
+        write_atomic(path, data)
         changes.written[rel] = _entry(path, data)
     for rel in kept:
         changes.unchanged += 1

@@ -30,7 +30,7 @@ def load(site_dir: Path):
     site = load_site(site_dir / "site.yaml")
     catalog = load_catalog(site)
     report, store = Report(), open_store(site)
-    records = check_site(site, catalog, report, store)
+    records = check_site(site, catalog, report, store, save=True)
     return records, report, store
 
 
@@ -106,3 +106,11 @@ def test_entries_of_deleted_records_are_pruned_by_the_build(personal, tmp_path):
     assert sorted(type(e).__name__ for e in store.entries.values()) == ["Checked"] * 2 + ["Rendered"] * 2
     data = [p for p in os.listdir(personal / ".cache/products") if p.endswith(".data")]
     assert len(data) == sum(1 for e in store.entries.values() if getattr(e, "data", False))
+
+
+def test_validate_and_check_write_nothing_but_use_what_a_build_kept(personal, tmp_path):
+    assert run("validate", "--site", str(personal / "site.yaml")).returncode == 0
+    assert run("check", "--site", str(personal / "site.yaml"), "--today", TODAY).returncode in (0, 1)
+    assert not (personal / ".cache").exists()
+    assert build(personal, tmp_path / "out").returncode == 0
+    assert load(personal)[2].hits == 3

@@ -25,14 +25,14 @@ def test_rows_after_their_period_are_dropped_and_counted():
     seen = expire.sort_out([partly], D(2026, 11, 23))
     assert [r.values["姓名"] for r in seen.public[0].rows] == ["人1", "人2"]  # the last day still shown
     assert seen.rows_withdrawn == 1 and seen.kept_rows[partly.source] == (1, 2)
-    assert expire.shown([partly], seen)[0].rows == seen.public[0].rows
+    assert expire.trimmed(partly, seen.kept_rows[partly.source]).rows == seen.public[0].rows
 
 
 def test_a_record_whose_rows_all_expired_is_withdrawn():
     gone = _record(D(2026, 1, 1), D(2026, 6, 30))
     seen = expire.sort_out([gone], D(2026, 11, 23))
     assert seen.public == [] and seen.withdrawn == [gone] and seen.rows_withdrawn == 2
-    assert expire.shown([gone], seen) == []
+    assert gone.source not in seen.kept_rows
 
 
 def test_demo_blacklist_row_whose_period_ended_is_in_no_output_file(tmp_path):
