@@ -15,6 +15,8 @@ import re
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from . import yamlrows
+
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 
@@ -197,6 +199,20 @@ def parse(text: str, line_offset: int = 0):
     """Parse one YAML document of user text; line_offset shifts every position."""
     if line_offset:
         text = "\n" * line_offset + text
+    fast = yamlrows.split(text, YDict, YList) if "rows:" in text else None
+    if fast:
+        rest, key_line, rows = fast
+        try:
+            data = _parse(rest)
+        except YamlProblem:
+            return _parse(text)  # the full parse places the problem
+        if isinstance(data, YDict) and data.key_pos.get("rows") == (key_line, 1) and data["rows"] is None:
+            data["rows"], data.value_pos["rows"] = rows, rows.pos
+            return data
+    return _parse(text)
+
+
+def _parse(text: str):
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
