@@ -8,6 +8,7 @@ when they come from a spreadsheet.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,17 @@ class Invalid(Exception):
         self.message, self.hint = message, hint
 
 
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
+_INTEGER = re.compile(r"-?\d+")
+_WHOLE_DECIMAL = re.compile(r"-?\d+\.0+")
+_SPACES_HYPHENS = re.compile(r"[\s-]")
+_ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
+_PHONE_PUNCTUATION = re.compile(r"[\s()（）-]")
+_PHONE_DIGITS = re.compile(r"\d{7,12}")
+_TEL_DIGITS = re.compile(r"\d{3,}")
+_BANK_DIGITS = re.compile(r"\d{12,19}")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_PROJECT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ－：．，　", "0123456789XX-:., ")
 
 
@@ -154,7 +166,7 @@ def _number_text(raw, units: tuple[str, ...]) -> tuple[str, str]:
 
 
 def _decimal(text: str, original, hint: str) -> Decimal:
-    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+    if not _DECIMAL.fullmatch(text):
         raise Invalid(f"“{as_text(original)}”不是数字", hint)
     try:
         return Decimal(text)
@@ -164,8 +176,8 @@ def _decimal(text: str, original, hint: str) -> Decimal:
 
 def parse_integer(raw) -> int:
     text, _ = _number_text(raw, ("套", "户", "个", "人", "年"))
-    if not re.fullmatch(r"-?\d+", text):
-        if re.fullmatch(r"-?\d+\.0+", text):
+    if not _INTEGER.fullmatch(text):
+        if _WHOLE_DECIMAL.fullmatch(text):
             return int(text.split(".")[0])
         raise Invalid(f"“{as_text(raw)}”不是整数", "只写数字，如 120")
     return int(text)
@@ -195,7 +207,7 @@ _ID_CHECK = "10X98765432"
 
 
 def id_check_digit(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def id_birth_date(number: str) -> dt.date | None:
@@ -222,8 +234,8 @@ def _spreadsheet_number(raw: float, what: str) -> str:
 def parse_id_card(raw) -> str:
     if isinstance(raw, float):
         raw = _spreadsheet_number(raw, "身份证号")
-    text = re.sub(r"[\s-]", "", normalize_digits(as_text(raw))).upper()
-    if not re.fullmatch(r"\d{17}[\dX]|\d{15}", text):
+    text = _SPACES_HYPHENS.sub("", normalize_digits(as_text(raw))).upper()
+    if not _ID_NUMBER.fullmatch(text):
         raise Invalid("身份证号应为 18 位（最后一位可为 X）或 15 位数字",
                       "检查是否多输或少输了数字")
     return text
@@ -241,17 +253,17 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def parse_phone(raw) -> str:
-    text = re.sub(r"[\s()（）-]", "", normalize_digits(as_text(raw)))
+    text = _PHONE_PUNCTUATION.sub("", normalize_digits(as_text(raw)))
     if text.startswith("+86"):
         text = text[3:]
-    if not re.fullmatch(r"\d{7,12}", text):
+    if not _PHONE_DIGITS.fullmatch(text):
         raise Invalid(f"“{as_text(raw)}”不是电话号码", "手机号写 11 位数字，如 13812345678")
     return text
 
 
 def parse_tel(raw) -> str:
     text = normalize_digits(as_text(raw))
-    if not re.search(r"\d{3,}", text):
+    if not _TEL_DIGITS.search(text):
         raise Invalid(f"“{text}”不是电话号码", "写作 023-12345678 或 12329")
     return text
 
@@ -269,8 +281,8 @@ def luhn_valid(digits: str) -> bool:
 def parse_bank_card(raw) -> str:
     if isinstance(raw, float):
         raw = _spreadsheet_number(raw, "银行卡号")
-    text = re.sub(r"[\s-]", "", normalize_digits(as_text(raw)))
-    if not re.fullmatch(r"\d{12,19}", text):
+    text = _SPACES_HYPHENS.sub("", normalize_digits(as_text(raw)))
+    if not _BANK_DIGITS.fullmatch(text):
         raise Invalid("银行卡号应为 12 到 19 位数字", "")
     return text
 
@@ -281,7 +293,7 @@ def doubt_bank_card(number: str) -> str:
 
 def parse_url(raw) -> str:
     text = as_text(raw)
-    if not re.fullmatch(r"https?://[^\s<>\"]+", text):
+    if not _URL.fullmatch(text):
         raise Invalid(f"“{text}”不是网址", "网址以 http:// 或 https:// 开头")
     return text
 
@@ -296,7 +308,7 @@ def parse_uscc(raw) -> str:
 
 def parse_project_code(raw) -> str:
     text = as_text(raw)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", text):
+    if not _PROJECT_CODE.fullmatch(text):
         raise Invalid(f"项目编码“{text}”只能由字母、数字、- 和 _ 组成",
                       "项目编码用于项目页的网址，如 2024-500103-70-01-000123")
     return text

@@ -98,9 +98,14 @@ def groups(text: str, start: int, end: int) -> list[str]:
     return [normalize_digits(m.group()).upper() for m in _GROUP.finditer(text, start, end)]
 
 
+def may_hold(text: str) -> bool:
+    """False when the text cannot hold a personal number: a cheap test before find()."""
+    return len(text) >= 11 and _MAYBE.search(text) is not None
+
+
 def find(text: str) -> list[Hit]:
     """Every personal number in the text, in order, not overlapping."""
-    if len(text) < 11 or not _MAYBE.search(text):
+    if not may_hold(text):
         return []
     hits = []
     for start, end in runs(text, 11):

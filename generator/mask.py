@@ -55,6 +55,8 @@ def mask_bank_card(number: str) -> str:
 
 # Types whose values are people's words, where a pasted number can hide.
 FREE_TEXT_TYPES = {"text", "markdown", "name", "url"}
+# Types that hold no personal number when published: shown as they are.
+_PLAIN_TYPES = {"date", "month", "period", "integer", "decimal", "money", "area", "enum", "project_code", "uscc"}
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,17 @@ class MaskResult:
     findings: list = field(default_factory=list)  # Finding, in record order
 
 
+_NUMBER_PUNCTUATION = re.compile(r"[\s()（）+-]")
+_SECRET_DIGITS = re.compile(r"[0-9]+X?")
+
+
 def secret_form(value) -> str | None:
     """How the leak gate looks for a raw value: its ASCII digits, when it is a number of
     seven or more digits (ID, phone, card, account). Other values are not searched for:
     an unpublished employer's name may rightly appear in another record; nor are placeholders
     of one repeated digit (eighteen 0s), which identify nobody and fill binary files."""
-    text = re.sub(r"[\s()（）+-]", "", normalize_digits(str(value))).upper()
-    if len(text) >= 7 and re.fullmatch(r"[0-9]+X?", text) and len(set(text)) > 1:
+    text = _NUMBER_PUNCTUATION.sub("", normalize_digits(str(value))).upper()
+    if len(text) >= 7 and _SECRET_DIGITS.fullmatch(text) and len(set(text)) > 1:
         return text
     return None
 
@@ -139,15 +145,19 @@ class _Masker:
             self.secret(value)
             self.count += 1
             return mask_bank_card(value)
-        if spec.type in FREE_TEXT_TYPES and isinstance(value, str):
+        if spec.type in FREE_TEXT_TYPES and isinstance(value, str) and freetext.may_hold(value):
             return self.text(value, lambda _offset: locate(), markdown=spec.type == "markdown")
         return value
 
     def mapping(self, specs: dict, values: dict, locate) -> dict:
         out = {}
         for name, value in values.items():
-            shown = self.value(specs[name], value, lambda: locate(name))
-            if specs[name].publish:
+            spec = specs[name]
+            if spec.type in _PLAIN_TYPES and spec.publish:
+                out[name] = value  # dates, numbers, enums, codes: nothing in them to mask
+                continue
+            shown = self.value(spec, value, lambda name=name: locate(name))
+            if spec.publish:
                 out[name] = shown
         return out
 

@@ -35,6 +35,24 @@ def _example(spec: FieldSpec) -> str:
     return spec.example or (spec.values[0] if spec.values else fieldtypes.TYPES[spec.type].example)
 
 
+_PLANS: dict[int, tuple] = {}  # id of an item's specs -> (the specs, their plan)
+
+
+def _parsers(specs: dict) -> tuple:
+    """(name, spec, parse or None) of each field spec; parse is None when a value needs more
+    than parsing (an enum's values, a doubt such as an ID number's checksum)."""
+    known = _PLANS.get(id(specs))
+    if known is None or known[0] is not specs:
+        plan = tuple((name, spec, None if spec.values or fieldtypes.TYPES[spec.type].doubt
+                      else fieldtypes.TYPES[spec.type].parse) for name, spec in specs.items())
+        known = _PLANS[id(specs)] = (specs, plan)
+    return known[1]
+
+
+def _has_conditions(specs: dict) -> bool:
+    return any(spec.required_if for _, spec, _ in _parsers(specs))
+
+
 def _pos(data, key, value=True):
     positions = getattr(data, "value_pos" if value else "key_pos", None) or {}
     return positions.get(key) or getattr(data, "pos", (1, 1))
@@ -104,7 +122,7 @@ class _Checker:
                 self.error(self.at(data, key, False), "unknown-field",
                            f"事项“{self.item.name}”没有{context}“{key}”",
                            (f"是否想写“{close[0]}”？" if close else "") + unknown_hint)
-        for name, spec in specs.items():
+        for name, spec, parse in _parsers(specs):
             raw = data.get(name)
             if raw is None or (type(raw) is str and raw.strip(" \t\u3000") in EMPTY_CELLS):
                 values[name] = None
@@ -112,9 +130,16 @@ class _Checker:
                     self.error(missing_at, "missing-field", f"缺少必填的{context}“{name}”",
                                f"应填写{spec.type_label}，例如 {_example(spec)}")
                 continue
+            if parse:  # most cells: a type with nothing to doubt and no list of allowed values
+                try:
+                    values[name] = parse(raw)
+                    continue
+                except fieldtypes.Invalid:
+                    pass  # value() says why
             values[name] = self.value(spec, raw, locate, name, context)
-        self.conditions(specs, values, lambda name: self.empty(data.get(name)),
-                        lambda name: self.at(data, name) if name in data else missing_at, context)
+        if _has_conditions(specs):
+            self.conditions(specs, values, lambda name: self.empty(data.get(name)),
+                            lambda name: self.at(data, name) if name in data else missing_at, context)
         return values
 
     def conditions(self, specs: dict, values: dict, empty, locate, context: str) -> None:
