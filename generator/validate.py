@@ -35,22 +35,20 @@ def _example(spec: FieldSpec) -> str:
     return spec.example or (spec.values[0] if spec.values else fieldtypes.TYPES[spec.type].example)
 
 
+_EMPTY = frozenset(EMPTY_CELLS)
 _PLANS: dict[int, tuple] = {}  # id of an item's specs -> (the specs, their plan)
 
 
-def _parsers(specs: dict) -> tuple:
-    """(name, spec, parse or None) of each field spec; parse is None when a value needs more
-    than parsing (an enum's values, a doubt such as an ID number's checksum)."""
+def _plan(specs: dict) -> tuple:
+    """((name, spec, parse or None) of each field spec, whether any has a condition).
+    parse is None when a value needs more than parsing: an enum's values, a doubt such as
+    an ID number's checksum."""
     known = _PLANS.get(id(specs))
     if known is None or known[0] is not specs:
-        plan = tuple((name, spec, None if spec.values or fieldtypes.TYPES[spec.type].doubt
-                      else fieldtypes.TYPES[spec.type].parse) for name, spec in specs.items())
-        known = _PLANS[id(specs)] = (specs, plan)
+        parsers = tuple((name, spec, None if spec.values or fieldtypes.TYPES[spec.type].doubt
+                         else fieldtypes.TYPES[spec.type].parse) for name, spec in specs.items())
+        known = _PLANS[id(specs)] = (specs, (parsers, any(spec.required_if for spec in specs.values())))
     return known[1]
-
-
-def _has_conditions(specs: dict) -> bool:
-    return any(spec.required_if for _, spec, _ in _parsers(specs))
 
 
 def _pos(data, key, value=True):
@@ -122,9 +120,10 @@ class _Checker:
                 self.error(self.at(data, key, False), "unknown-field",
                            f"事项“{self.item.name}”没有{context}“{key}”",
                            (f"是否想写“{close[0]}”？" if close else "") + unknown_hint)
-        for name, spec, parse in _parsers(specs):
+        parsers, conditional = _plan(specs)
+        for name, spec, parse in parsers:
             raw = data.get(name)
-            if raw is None or (type(raw) is str and raw.strip(" \t\u3000") in EMPTY_CELLS):
+            if raw is None or (type(raw) is str and raw.strip(" \t\u3000") in _EMPTY):
                 values[name] = None
                 if spec.required and name not in misspelt:
                     self.error(missing_at, "missing-field", f"缺少必填的{context}“{name}”",
@@ -137,7 +136,7 @@ class _Checker:
                 except fieldtypes.Invalid:
                     pass  # value() says why
             values[name] = self.value(spec, raw, locate, name, context)
-        if _has_conditions(specs):
+        if conditional:
             self.conditions(specs, values, lambda name: self.empty(data.get(name)),
                             lambda name: self.at(data, name) if name in data else missing_at, context)
         return values
