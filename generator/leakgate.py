@@ -89,9 +89,7 @@ class Gate:
         self.seen: dict[str, str | None] = {}
 
     def first_leak(self, data: bytes) -> str | None:
-        text = _text(readable(data))
-        for start, end in freetext.runs(text):
-            run = text[start:end]
+        for run in freetext.long_runs(_text(readable(data))):
             hit = self.seen.get(run, False)
             if hit is False:
                 hit = self.seen[run] = _run_leak(run, self.secrets)
