@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,23 @@ def _search_index(job: process.Job, done: process.Checks, shards: dict, last, re
                        "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
                        "或用环境变量 PAGEFIND_BINARY_PATH 指定 pagefind_extended 的位置")
         return {}, set(), {}
+
+
+def _search_in_background(job: process.Job, done: process.Checks, shards: dict, last):
+    """Starts _search_index in a thread and returns what joins it, `finish(report)`.
+    Pagefind is a process of its own: it indexes the record pages (all made by now) while
+    this one renders the shared pages, feeds and open data, so both cores are busy. Its
+    diagnostics join the report when it is joined, where a serial build put them."""
+    late = Report()
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(_search_index, job, done, shards, last, late)
+    pool.shutdown(wait=False)
+
+    def finish(report: Report) -> tuple[dict, set, dict]:
+        made = future.result()
+        report.diagnostics.extend(late.diagnostics)
+        return made
+    return finish
 
 
 def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float):
@@ -292,6 +310,7 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     renderer.reports = stats.yearly(site, catalog, heads, seen, day)
     shards = search.plan(_indexed(done, public))
     renderer.search_folders = list(shards)
+    search_done = _search_in_background(job, done, shards, last)
     shared: set[str] = set()
     renderer.sink = _sink(job, done, shared, report)  # shared pages go to staging as they are made
     made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
@@ -305,7 +324,7 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     withdrawn = set(withdrawn)  # noindex: not for search engines
     made.update(sitemap.sitemap_of(site, [p for p in [*pages, *renderer.sunk, *renderer.kept]
                                           if p.endswith(".html") and p not in withdrawn]))
-    index, index_kept, search_keys = _search_index(job, done, shards, last, report)
+    index, index_kept, search_keys = search_done(report)
     made.update(index)
     _gate(made, job.known, report)
     made.update(_attachments(public))  # checked with their records (attachscan)
