@@ -137,7 +137,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     parts = dict(pages)
     parts[feeds.all_path()] = "\n".join([summary, *projects.values()]).encode()  # shown in feeds and project pages
     if data:  # the JSON holds the same cells as the CSV
-        parts[f"data/{item.id}.csv"] = data[1].encode()
+        parts[f"data/{item.id}.csv"] = data[1]
     _leaks(leakgate.Gate(secrets), parts, report)
     outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no)
     outcome.diagnostics += report.diagnostics
