@@ -70,7 +70,8 @@ def _quiet(_stage: str) -> None:
 
 def _search_index(job: process.Job, done: process.Checks, shards: dict, last, report: Report) -> tuple[dict, set, dict]:
     """(index files made now, index files kept, what each shard was made from): only the
-    shards holding a changed page are indexed again."""
+    shards holding a changed page are indexed again. The files made are gated here, each
+    shard's while Pagefind indexes the next."""
     def read(path: str) -> bytes:
         return ((job.staging if path in done.staged else job.out) / path).read_bytes()
 
@@ -78,7 +79,8 @@ def _search_index(job: process.Job, done: process.Checks, shards: dict, last, re
         return process.in_output(job, path)
 
     try:
-        return search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary())
+        return search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary(),
+                             lambda files: _gate(files, job.known, report))
     except search.SearchUnavailable as problem:
         report.warning(Location(job.site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
                        "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
@@ -324,9 +326,9 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     withdrawn = set(withdrawn)  # noindex: not for search engines
     made.update(sitemap.sitemap_of(site, [p for p in [*pages, *renderer.sunk, *renderer.kept]
                                           if p.endswith(".html") and p not in withdrawn]))
-    index, index_kept, search_keys = search_done(report)
-    made.update(index)
+    index, index_kept, search_keys = search_done(report)  # gated as it was made
     _gate(made, job.known, report)
+    made.update(index)
     made.update(_attachments(public))  # checked with their records (attachscan)
     if report.has_errors():
         raise ContentError(report)
