@@ -69,18 +69,32 @@ def _quiet(_stage: str) -> None:
 
 
 def _search_index(job: process.Job, done: process.Checks, shards: dict, last, report: Report) -> tuple[dict, set, dict]:
-    """(index files made now, index files kept, what each shard was made from): only the
-    shards holding a changed page are indexed again. The files made are gated here, each
-    shard's while Pagefind indexes the next."""
+    """(index files staged now: path -> digest, index files kept, what each shard was made
+    from): only the shards holding a changed page are indexed again. Each shard's files are
+    gated and staged while Pagefind indexes the next, as the record pages were: after the
+    thread is joined they are only moved in, and never all held at once."""
     def read(path: str) -> bytes:
         return ((job.staging if path in done.staged else job.out) / path).read_bytes()
 
     def intact(path: str) -> bool:
         return process.in_output(job, path)
 
+    staged, same = {}, set()
+
+    def made_now(files: dict) -> None:
+        _gate(files, job.known, report)
+        for path, data in files.items():
+            digest = state.digest(data)
+            if process.in_output(job, path, digest):
+                same.add(path)
+            else:
+                process.stage(job, path, data)
+                staged[path] = digest
+
     try:
-        return search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary(),
-                             lambda files: _gate(files, job.known, report))
+        _, kept, keys = search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary(),
+                                      made_now)
+        return staged, kept | same, keys
     except search.SearchUnavailable as problem:
         report.warning(Location(job.site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
                        "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
@@ -326,9 +340,9 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     withdrawn = set(withdrawn)  # noindex: not for search engines
     made.update(sitemap.sitemap_of(site, [p for p in [*pages, *renderer.sunk, *renderer.kept]
                                           if p.endswith(".html") and p not in withdrawn]))
-    index, index_kept, search_keys = search_done(report)  # gated as it was made
+    index, index_kept, search_keys = search_done(report)  # gated and staged as it was made
+    done.staged.update(index)
     _gate(made, job.known, report)
-    made.update(index)
     made.update(_attachments(public))  # checked with their records (attachscan)
     if report.has_errors():
         raise ContentError(report)

@@ -171,7 +171,8 @@ def update(shards: dict[str, list], read, intact, last: dict, binary: Path, made
     shards of `plan`: a shard made from the same pages as last build (`last`, as returned
     then), whose files are all still there (`intact(path)`), is kept; the others are
     indexed again, from their pages' bytes (`read(path)`). `made_now(files)`, if given, is
-    told each shard's new files while Pagefind indexes the next one."""
+    given each shard's new files while Pagefind indexes the next one, and they are not kept
+    for the files returned."""
     made, kept, keys, todo = {}, set(), {}, []
     count = shard_count(sum(len(members) for members in shards.values()))
     for folder, members in shards.items():
@@ -191,6 +192,7 @@ def update(shards: dict[str, list], read, intact, last: dict, binary: Path, made
         for folder, key, files in pool.map(index, todo):
             if made_now:
                 made_now(files)
-            made.update(files)
+            else:
+                made.update(files)
             keys[folder] = (key, tuple(sorted(files)))
     return made, kept, keys
