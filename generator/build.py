@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,21 +69,54 @@ def _quiet(_stage: str) -> None:
 
 
 def _search_index(job: process.Job, done: process.Checks, shards: dict, last, report: Report) -> tuple[dict, set, dict]:
-    """(index files made now, index files kept, what each shard was made from): only the
-    shards holding a changed page are indexed again."""
+    """(index files staged now: path -> digest, index files kept, what each shard was made
+    from): only the shards holding a changed page are indexed again. Each shard's files are
+    gated and staged while Pagefind indexes the next, as the record pages were: after the
+    thread is joined they are only moved in, and never all held at once."""
     def read(path: str) -> bytes:
         return ((job.staging if path in done.staged else job.out) / path).read_bytes()
 
     def intact(path: str) -> bool:
         return process.in_output(job, path)
 
+    staged, same = {}, set()
+
+    def made_now(files: dict) -> None:
+        _gate(files, job.known, report)
+        for path, data in files.items():
+            digest = state.digest(data)
+            if process.in_output(job, path, digest):
+                same.add(path)
+            else:
+                process.stage(job, path, data)
+                staged[path] = digest
+
     try:
-        return search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary())
+        _, kept, keys = search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary(),
+                                      made_now)
+        return staged, kept | same, keys
     except search.SearchUnavailable as problem:
         report.warning(Location(job.site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
                        "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
                        "或用环境变量 PAGEFIND_BINARY_PATH 指定 pagefind_extended 的位置")
         return {}, set(), {}
+
+
+def _search_in_background(job: process.Job, done: process.Checks, shards: dict, last):
+    """Starts _search_index in a thread and returns what joins it, `finish(report)`.
+    Pagefind is a process of its own: it indexes the record pages (all made by now) while
+    this one renders the shared pages, feeds and open data, so both cores are busy. Its
+    diagnostics join the report when it is joined, where a serial build put them."""
+    late = Report()
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(_search_index, job, done, shards, last, late)
+    pool.shutdown(wait=False)
+
+    def finish(report: Report) -> tuple[dict, set, dict]:
+        made = future.result()
+        report.diagnostics.extend(late.diagnostics)
+        return made
+    return finish
 
 
 def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float):
@@ -292,6 +326,7 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     renderer.reports = stats.yearly(site, catalog, heads, seen, day)
     shards = search.plan(_indexed(done, public))
     renderer.search_folders = list(shards)
+    search_done = _search_in_background(job, done, shards, last)
     shared: set[str] = set()
     renderer.sink = _sink(job, done, shared, report)  # shared pages go to staging as they are made
     made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
@@ -305,8 +340,8 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     withdrawn = set(withdrawn)  # noindex: not for search engines
     made.update(sitemap.sitemap_of(site, [p for p in [*pages, *renderer.sunk, *renderer.kept]
                                           if p.endswith(".html") and p not in withdrawn]))
-    index, index_kept, search_keys = _search_index(job, done, shards, last, report)
-    made.update(index)
+    index, index_kept, search_keys = search_done(report)  # gated and staged as it was made
+    done.staged.update(index)
     _gate(made, job.known, report)
     made.update(_attachments(public))  # checked with their records (attachscan)
     if report.has_errors():

@@ -26,7 +26,9 @@ _SEP = (rf"(?:[{_SPACE}]{{1,3}}"  # spaces
         rf"|[{_SPACE}]{{0,8}}\r?\n[{_SPACE}>]{{0,8}})")  # a line break (Markdown keeps paragraphs joined)
 _RUN = re.compile(rf"[{_D}]+(?:{_SEP}[{_D}]+)*[XxＸｘ]?")
 # the same runs, skipping at once those that cannot be 7 characters long (most numbers on a page)
-_LONG_RUN = re.compile(rf"(?=[{_D}][{_D}{_SPACE}\r\n>\-－‐‑–—XxＸｘ]{{6}})" + _RUN.pattern)
+# (a digit first, then the look-ahead: a pattern that starts with a character class lets the
+# regex engine skip quickly to the next digit, which made the leak gate's scan twice as fast)
+_LONG_RUN = re.compile(rf"[{_D}](?=[{_D}{_SPACE}\r\n>\-－‐‑–—XxＸｘ]{{6}})[{_D}]*" + _RUN.pattern[len(f"[{_D}]+"):])
 _GROUP = re.compile(rf"[{_D}]+[XxＸｘ]?")
 _MAYBE = re.compile(rf"[{_D}]{{3}}")  # a cheap test before the real search
 
@@ -91,6 +93,13 @@ def runs(text: str, shortest: int = 7):
     for run in (_LONG_RUN if shortest >= 7 else _RUN).finditer(text):
         if run.end() - run.start() >= shortest:
             yield run.start(), run.end()
+
+
+def long_runs(text: str) -> dict:
+    """Every distinct run of digit groups 7 or more characters long, in order of first
+    appearance (a dict used as an ordered set): a page repeats the same dates hundreds of
+    times, and the runs are found in one call rather than one at a time."""
+    return {run: None for run in dict.fromkeys(_LONG_RUN.findall(text)) if len(run) >= 7}
 
 
 def groups(text: str, start: int, end: int) -> list[str]:

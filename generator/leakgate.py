@@ -69,15 +69,28 @@ class _Secrets:
         return None
 
 
+_READ: dict[str, tuple] = {}  # run -> (its digit groups, the ID number in it or None), for every gate
+_READ_MOST = 200_000  # runs remembered; project codes, dates and 索引号 recur across thousands of records
+
+
+def _read(run: str) -> tuple:
+    """What a run holds whatever the secrets: its ASCII digit groups, and a checksum-valid ID
+    number in it, if any. The same project codes and dates are on the pages of many records."""
+    found = _READ.get(run)
+    if found is None:
+        digits = None
+        if len(run) >= 18:
+            ids = [h for h in freetext.hits_in_run(run, 0, len(run)) if h.kind == freetext.ID]
+            digits = ids[0].digits if ids else None
+        if len(_READ) >= _READ_MOST:
+            _READ.clear()
+        found = _READ[run] = (freetext.groups(run, 0, len(run)), digits)
+    return found
+
+
 def _run_leak(run: str, secrets: _Secrets) -> str | None:
-    hit = secrets.find(freetext.groups(run, 0, len(run)))
-    if hit:
-        return hit
-    if len(run) >= 18:
-        ids = [h for h in freetext.hits_in_run(run, 0, len(run)) if h.kind == freetext.ID]
-        if ids:
-            return ids[0].digits
-    return None
+    groups, id_digits = _read(run)
+    return secrets.find(groups) or id_digits
 
 
 class Gate:
@@ -89,9 +102,7 @@ class Gate:
         self.seen: dict[str, str | None] = {}
 
     def first_leak(self, data: bytes) -> str | None:
-        text = _text(readable(data))
-        for start, end in freetext.runs(text):
-            run = text[start:end]
+        for run in freetext.long_runs(_text(readable(data))):
             hit = self.seen.get(run, False)
             if hit is False:
                 hit = self.seen[run] = _run_leak(run, self.secrets)

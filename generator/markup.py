@@ -87,8 +87,20 @@ class Markdown:
             "toc",
         ], extension_configs={"toc": {"slugify": _slugify, "permalink": False}}, output_format="html")
 
+    _last = (None, None, "")  # (text, top, HTML) of the last conversion, shared by every converter
+
     def convert(self, text: str, top: int = 3) -> str:
-        """HTML of a body whose highest heading becomes h<top>, so the page outline never skips a level."""
+        """HTML of a body whose highest heading becomes h<top>, so the page outline never skips a level.
+        A record's page and its feed summary convert the same body one after the other: the
+        second is answered from the last conversion (every converter is set up alike)."""
+        last_text, last_top, last_html = Markdown._last
+        if text == last_text and top == last_top:
+            return last_html
+        html = self._convert(text, top)
+        Markdown._last = (text, top, html)
+        return html
+
+    def _convert(self, text: str, top: int) -> str:
         levels = [len(m) for m in re.findall(r"^(#{1,6})(?=\s)", text, flags=re.MULTILINE)]
         shift = top - min(levels) if levels else 0
         if shift:

@@ -47,6 +47,7 @@ class Job:
     visible: set = field(default_factory=set)  # ids of the items of the site's level
     render: bool = True  # False: check only (the validate and check commands)
     summaries: Summaries = field(default_factory=Summaries)
+    folders: set = field(default_factory=set)  # staging folders made by this process (stage())
 
 
 @dataclass
@@ -116,9 +117,13 @@ def in_output(job: Job, path: str, page_digest: bytes | None = None) -> bool:
 
 
 def stage(job: Job, path: str, data: bytes) -> None:
-    target = job.staging / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    target = f"{job.staging}/{path}"  # not a Path, and each folder made once: this runs for every page
+    folder = target.rpartition("/")[0]
+    if folder not in job.folders:
+        os.makedirs(folder, exist_ok=True)
+        job.folders.add(folder)
+    with open(target, "wb") as handle:
+        handle.write(data)
 
 
 def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secrets: set, kept: tuple) -> None:
@@ -137,7 +142,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     parts = dict(pages)
     parts[feeds.all_path()] = "\n".join([summary, *projects.values()]).encode()  # shown in feeds and project pages
     if data:  # the JSON holds the same cells as the CSV
-        parts[f"data/{item.id}.csv"] = data[1].encode()
+        parts[f"data/{item.id}.csv"] = data[1]
     _leaks(leakgate.Gate(secrets), parts, report)
     outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no)
     outcome.diagnostics += report.diagnostics

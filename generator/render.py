@@ -64,7 +64,8 @@ def rows_html(rows: list[list[str]], offset: int) -> Markup:
 def display_rows(record: Record, item: Item) -> list[list[str]]:
     """The published cells of a list, as citizens read them: shared by its pages and its open data."""
     columns = [spec.name for spec in item.rows if spec.publish]
-    return [[show(row.values.get(c)) for c in columns] for row in record.rows]
+    # most cells are text already: show() is called for the others only (a list has thousands of cells)
+    return [[v if type(v) is str else show(v) for v in map(row.values.get, columns)] for row in record.rows]
 
 
 def row_projects(record: Record) -> dict[str, str]:

@@ -166,11 +166,13 @@ def _made_from(binary: Path, count: int, members: list) -> bytes:
     return digest.digest()
 
 
-def update(shards: dict[str, list], read, intact, last: dict, binary: Path) -> tuple[dict, set, dict]:
+def update(shards: dict[str, list], read, intact, last: dict, binary: Path, made_now=None) -> tuple[dict, set, dict]:
     """(files made now, files kept as they are, {folder: (made from, its files)}) for the
     shards of `plan`: a shard made from the same pages as last build (`last`, as returned
     then), whose files are all still there (`intact(path)`), is kept; the others are
-    indexed again, from their pages' bytes (`read(path)`)."""
+    indexed again, from their pages' bytes (`read(path)`). `made_now(files)`, if given, is
+    given each shard's new files while Pagefind indexes the next one, and they are not kept
+    for the files returned."""
     made, kept, keys, todo = {}, set(), {}, []
     count = shard_count(sum(len(members) for members in shards.values()))
     for folder, members in shards.items():
@@ -188,6 +190,9 @@ def update(shards: dict[str, list], read, intact, last: dict, binary: Path) -> t
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         for folder, key, files in pool.map(index, todo):
-            made.update(files)
+            if made_now:
+                made_now(files)
+            else:
+                made.update(files)
             keys[folder] = (key, tuple(sorted(files)))
     return made, kept, keys

@@ -21,7 +21,7 @@ from conftest import ROOT, run
 from generator import build, leakgate, search
 from generator.catalog import load_catalog
 from generator.config import load_site
-from generator.diagnostics import Report
+from generator.diagnostics import ContentError, Report
 from generator.mask import mask_records
 from generator.validate import load_records
 from test_browser_checks import AXE_TAGS, CHROMIUM, _missing
@@ -159,6 +159,21 @@ def test_leak_gate_reads_the_compressed_index():
     leaks = leakgate.scan({"pagefind/index/zh-cn_1.pf_index": gzip.compress("139\u200b12345678".encode())},
                           {"13912345678"})
     assert [leak.shown for leak in leaks] == ["139****5678"]
+
+
+def test_a_leak_in_the_index_made_in_the_background_fails_the_build(tmp_path, monkeypatch):
+    """The index is made and gated while the shared pages are rendered: a leak in it still
+    stops the build before anything is written."""
+    site = shutil.copytree(ROOT / "tests/fixtures/small", tmp_path / "site")
+    fragment = 'pagefind_dcd{"content":"身份证\u200b110101\u200b199003071233"}'
+    monkeypatch.setattr(search, "find_binary", lambda: Path(__file__))
+    monkeypatch.setattr(search, "build_index", lambda pages, binary, folder: {
+        folder + "fragment/zh-cn_1.pf_fragment": gzip.compress(fragment.encode(), mtime=0)})
+    with pytest.raises(ContentError) as raised:
+        build.build(site / "site.yaml", tmp_path / "out", "2026-11-23")
+    leaks = [d for d in raised.value.report.diagnostics if d.code == "leak"]
+    assert [d.location.path for d in leaks] == ["pagefind/fragment/zh-cn_1.pf_fragment"]
+    assert not (tmp_path / "out").exists()
 
 
 def test_index_is_byte_identical_across_builds(demo, tmp_path):
