@@ -221,18 +221,11 @@ class Checks:
     staged: dict = field(default_factory=dict)  # output path -> digest, pages waiting in the staging folder
 
 
-def _file_bytes(file: SourceFile) -> bytes:
-    try:
-        return file.path.read_bytes()
-    except OSError:
-        return b""  # never a stored check; the check itself reports the problem
-
-
 def check_files(job: Job, files: list[SourceFile], report: Report, tick=None) -> Checks:
     """Every file's check, from the store or done now (rendering the public records on the
     way when the job renders); the diagnostics go to the report."""
     store = job.store
-    keys = [store.check_key(f.shown, _file_bytes(f)) for f in files]
+    keys = [store.file_key(f.shown, f.path) for f in files]
     done = Checks(keys, [store.get_check(key) for key in keys])
     for check in done.checks:
         if check is not None:

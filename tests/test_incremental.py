@@ -1,8 +1,10 @@
 """Rebuilds: a second build writes nothing, an edit touches exactly the files that show
 what changed, and whatever the path taken, the output is the one a clean build gives."""
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -132,5 +134,51 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
     ]
     for number, step in enumerate(steps):
         step()
+        build(site, out)
+        assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
+
+
+def remembered_stamp(site: Path, shown: str):
+    """The (size, mtime, ctime, inode) under which the store remembers a record file's key."""
+    from generator.build import open_store
+    from generator.config import load_site
+    return open_store(load_site(site / "site.yaml")).file_keys[shown][0]
+
+
+def test_edits_that_keep_a_files_size_and_mtime_are_seen(built, tmp_path):
+    """Unchanged record files are known by their size, mtime, ctime and inode and not read
+    again; an edit that keeps the size, then also the mtime, and a file replaced by
+    another of the same size and mtime (as git checkout does) must still be seen."""
+    site, out = built
+    record = site / RECORD
+
+    def remember():
+        time.sleep(1.1)  # a file changed less than a second before a build is read again by the next one
+        build(site, out)
+        stamp = record.stat()
+        assert remembered_stamp(site, RECORD) == (stamp.st_size, stamp.st_mtime_ns, stamp.st_ctime_ns,
+                                                   stamp.st_ino)
+        return stamp
+
+    def same_size(old: str, new: str) -> None:
+        text = record.read_text(encoding="utf-8")
+        assert len(old.encode()) == len(new.encode()) and old in text
+        record.write_text(text.replace(old, new), encoding="utf-8")
+
+    def replaced(old: str, new: str, stamp) -> None:
+        other = record.with_name(".banfa.tmp")
+        other.write_text(record.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        os.utime(other, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        os.replace(other, record)
+
+    steps = [
+        lambda stamp: same_size("总则", "概则"),
+        lambda stamp: (same_size("概则", "通则"), os.utime(record, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))),
+        lambda stamp: replaced("通则", "细则", stamp),
+    ]
+    for number, step in enumerate(steps):
+        stamp = remember()
+        step(stamp)
+        assert record.stat().st_size == stamp.st_size
         build(site, out)
         assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
