@@ -6,6 +6,7 @@ search index → leak gate → write
 """
 from __future__ import annotations
 
+import gc
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -119,10 +120,10 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
     """Each public record's render: made while checking, taken from the store when its pages
     are still in the output, else made now (a 索引号 given by the build, rows expired today,
     a page changed or deleted in the output)."""
-    at = {files[i].path: i for i, check in enumerate(done.checks) if check is not None}
+    at = {files[i].shown: i for i, check in enumerate(done.checks) if check is not None}  # str keys hash fast
     tasks = []
     for head in public:
-        index = at[head.source]
+        index = at[head.shown]
         kept = kept_rows.get(head.source, tuple(range(head.row_count)))
         key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no)
         outcome = done.outcomes.get(index)
@@ -259,6 +260,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     catalog = load_catalog(site)
     report = Report()
     store = open_store(site)
+    gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     staging = _staging_folder(out)
     job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
                       last.files if last else {}, {i.id for i in catalog.for_level(site.level).items})
@@ -266,6 +268,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         return _build(job, last, inputs, strict, report, stage, tick, start)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        gc.unfreeze()
 
 
 def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, stage, tick,

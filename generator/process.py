@@ -197,6 +197,7 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         size = max(1, min(50, -(-len(tasks) // (workers * 8))))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         outcomes = []
+        frozen = gc.get_freeze_count() > 0  # by the build, until it ends
         gc.freeze()  # the workers share the parent's objects: keep their collector off those pages
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -205,7 +206,8 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
                     if progress:
                         progress(len(chunk), len(tasks))
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
         return outcomes
     finally:
         _job = None

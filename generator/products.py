@@ -180,7 +180,7 @@ class Store:
 
     def get_render(self, key: str) -> Rendered | None:
         entry = self.entries.get(key)
-        if not isinstance(entry, Rendered) or (entry.data and not self.data_path(key).is_file()):
+        if not isinstance(entry, Rendered) or (entry.data and not os.path.isfile(f"{self.folder}/{key}.data")):
             return None
         self.used[key] = entry
         return entry

@@ -348,25 +348,27 @@ class Renderer:
                 names.setdefault(code, name)
         # sorted once by (stage, date, 索引号), stable, so each project's records come in its order
         ordered = sorted(published, key=lambda r: (order.get(stage_of[r.item_id], len(STAGES)), r.date, r.index_no))
-        projects: dict[str, list[Head]] = {}
-        for record in ordered:
+        projects: dict[str, list[int]] = {}  # code -> its records, by their place in `ordered`
+        for number, record in enumerate(ordered):
             for code in set(record.projects).union(row_projects.get(record.source, ())):
-                projects.setdefault(code, []).append(record)
-        listed = {record.source: self.listed(record) for record in ordered}
+                projects.setdefault(code, []).append(number)
+        keys = [self.listed(record).key for record in ordered]
         meta = self.column_meta("项目信息", "按项目编码归集的建设和分配信息", "专题")
-        for code, records in sorted(projects.items()):
-            name = names.get(code) or next((r.title for r in records if stage_of[r.item_id] == "立项"), "")
+        for code, members in sorted(projects.items()):
+            name = names.get(code) or next((ordered[n].title for n in members
+                                             if stage_of[ordered[n].item_id] == "立项"), "")
             title = f"项目 {code}" + (f"（{name}）" if name else "")
             path, crumbs = f"projects/{code}.html", [Link("项目信息", f"projects/{code}.html")]
-            shown = "\n".join([code] + [listed[r.source].key for r in records])  # the stages follow from the items
+            shown = "\n".join([code] + [keys[n] for n in members])  # the stages follow from the items
             if self.memo and self._unchanged(path, "project.html", title, crumbs, meta, shown):
                 continue
             stages = []
-            for record in records:
+            for number in members:
+                record = ordered[number]
                 stage = stage_of[record.item_id] or "其他"
                 if not stages or stages[-1][0] != stage:
                     stages.append((stage, []))
-                stages[-1][1].append(listed[record.source])
+                stages[-1][1].append(self.listed(record))
             self._render_page(path, "project.html", title, crumbs, meta, {"code": code, "stages": stages})
 
     def report_pages(self) -> None:
