@@ -302,7 +302,8 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
     withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site), pages)
     made.update(_static_files(site))
-    made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()}))
+    made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()},
+                            renderer.unchanged))
     data, data_kept, data_keys = _open_data(job, public, done, last)
     done.staged.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines

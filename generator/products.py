@@ -17,6 +17,7 @@ output. Deleting `.cache/` is always safe: the next build does everything again.
 from __future__ import annotations
 
 import array
+import gc
 import hashlib
 import os
 import pickle
@@ -124,12 +125,18 @@ class Store:
             names = sorted(n for n in os.listdir(folder) if n.startswith(self.SEGMENTS) and n.endswith(".pickle"))
         except OSError:
             names = []
-        for name in names:
-            entries = self._load(folder / name)
-            segment = name[len(self.SEGMENTS):-len(".pickle")]
-            if isinstance(entries, dict):
-                self.entries.update(entries)
-                self.loaded[segment] = set(entries)
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of new objects, none of them garbage: no collections while loading
+        try:
+            for name in names:
+                entries = self._load(folder / name)
+                segment = name[len(self.SEGMENTS):-len(".pickle")]
+                if isinstance(entries, dict):
+                    self.entries.update(entries)
+                    self.loaded[segment] = set(entries)
+        finally:
+            if collecting:
+                gc.enable()
 
     def _load(self, path: Path):
         try:

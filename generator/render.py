@@ -171,6 +171,11 @@ class Renderer:
             return True
         return False
 
+    def unchanged(self, path: str, shown: str) -> bool:
+        """For a file made elsewhere (a feed) from what `shown` describes: whether the one
+        made last from the same is still in the output. Kept and keyed as the pages are."""
+        return self.memo is not None and self._unchanged(path, "", "", [], {}, shown)
+
     def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
         if self.memo and self._unchanged(path, template, title, crumbs, meta,
                                          _fingerprint(dict(sorted(context.items())))):
