@@ -181,8 +181,10 @@ def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tu
 
 
 def _indexed(done: process.Checks, public: list) -> list:
-    """(path, digest) of the pages the search index is made from: each record's first page."""
-    return [(head.url, done.renders[head.source][1].pages[head.url]) for head in public if head.source in done.renders]
+    """(path, digest) of the pages the search index is made from: each record's first page, by
+    what the index reads of it (a list's rows, the masthead and navigation are not read)."""
+    return [(head.url, r.indexed or r.pages[head.url]) for head in public if head.source in done.renders
+            for r in [done.renders[head.source][1]]]
 
 
 def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:

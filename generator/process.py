@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import attachscan, expire, feeds, leakgate, mask, opendata, state, yamlsource
+from . import attachscan, expire, feeds, leakgate, mask, opendata, search, state, yamlsource
 from .catalog import Catalog
 from .config import SiteConfig
 from .diagnostics import Location, Report
@@ -152,7 +152,9 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
             outcome.staged.append(path)
     if data:
         job.store.put_data(outcome.render_key, data)
-    outcome.rendered = Rendered(digests, summary, projects, data[0] if data else 0)
+    # the search index reads less than the page (not a list's rows): a shard is made again only when that changes
+    indexed = state.digest(search.for_index(pages[shown.url])) if shown.url in pages else b""
+    outcome.rendered = Rendered(digests, summary, projects, data[0] if data else 0, indexed)
 
 
 def work(task: Task) -> Outcome:

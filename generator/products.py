@@ -48,6 +48,7 @@ class Rendered:
     summary: str  # the feed's description of the record
     projects: dict  # project code -> name (from its rows; "" when only the code is known)
     data: int = 0  # how many open-data rows it has, kept in a file of their own (lists only)
+    indexed: bytes = b""  # digest of what the search index reads of its first page (search.for_index)
 
 
 def _stat(path: str) -> tuple[str, int, int, int, int]:

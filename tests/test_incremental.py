@@ -185,3 +185,32 @@ def test_edits_that_keep_a_files_size_and_mtime_are_seen(built, tmp_path):
         assert record.stat().st_size == stamp.st_size
         build(site, out)
         assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
+
+
+def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path):
+    """The index reads a list's text, not its rows: a row edited does not run Pagefind again,
+    a body edited does; both give the clean build's output."""
+    from generator.search import find_binary
+    site, out = built
+    log = tmp_path / "pagefind.log"
+    logging = tmp_path / "pagefind"  # the real Pagefind, each run noted
+    logging.write_text(f'#!/bin/sh\necho run >> "{log}"\nexec "{find_binary()}" "$@"\n', encoding="utf-8")
+    logging.chmod(0o755)
+    env = {"PAGEFIND_BINARY_PATH": str(logging)}
+
+    def build_noting_runs() -> int:
+        log.unlink(missing_ok=True)
+        result = run("build", "--site", str(site / "site.yaml"), "--out", str(out), "--today", TODAY, env=env)
+        assert result.returncode == 0, result.stderr
+        return len(log.read_text().split()) if log.exists() else 0
+
+    assert build_noting_runs() == 1  # another binary: the index is made again
+    listing = site / "content/allocation/results/2026-01.yaml"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("房号: 1-102", "房号: 1-103"), encoding="utf-8")
+    assert build_noting_runs() == 0
+    assert "allocation/results/2026-01.html" in manifest(out)["changed"]
+    assert snapshot(out) == clean_build(site, tmp_path / "rows")
+    listing.write_text(listing.read_text(encoding="utf-8").replace("现将分配结果公示如下", "现将分配结果予以公示"),
+                       encoding="utf-8")
+    assert build_noting_runs() == 1
+    assert snapshot(out) == clean_build(site, tmp_path / "body")
