@@ -6,6 +6,7 @@ search index → leak gate → write
 """
 from __future__ import annotations
 
+import gc
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -153,10 +154,10 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
     """Each public record's render: made while checking, taken from the store when its pages
     are still in the output, else made now (a 索引号 given by the build, rows expired today,
     a page changed or deleted in the output)."""
-    at = {files[i].path: i for i, check in enumerate(done.checks) if check is not None}
+    at = {files[i].shown: i for i, check in enumerate(done.checks) if check is not None}  # str keys hash fast
     tasks = []
     for head in public:
-        index = at[head.source]
+        index = at[head.shown]
         kept = kept_rows.get(head.source, tuple(range(head.row_count)))
         key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no)
         outcome = done.outcomes.get(index)
@@ -214,8 +215,10 @@ def _open_data(job: process.Job, public: list, done: process.Checks, last) -> tu
 
 
 def _indexed(done: process.Checks, public: list) -> list:
-    """(path, digest) of the pages the search index is made from: each record's first page."""
-    return [(head.url, done.renders[head.source][1].pages[head.url]) for head in public if head.source in done.renders]
+    """(path, digest) of the pages the search index is made from: each record's first page, by
+    what the index reads of it (a list's rows, the masthead and navigation are not read)."""
+    return [(head.url, r.indexed or r.pages[head.url]) for head in public if head.source in done.renders
+            for r in [done.renders[head.source][1]]]
 
 
 def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:
@@ -293,6 +296,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     catalog = load_catalog(site)
     report = Report()
     store = open_store(site)
+    gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     staging = _staging_folder(out)
     job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
                       last.files if last else {}, {i.id for i in catalog.for_level(site.level).items})
@@ -300,6 +304,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         return _build(job, last, inputs, strict, report, stage, tick, start)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        gc.unfreeze()
 
 
 def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, stage, tick,
@@ -334,7 +339,8 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
     withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site), pages)
     made.update(_static_files(site))
-    made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()}))
+    made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()},
+                            renderer.unchanged))
     data, data_kept, data_keys = _open_data(job, public, done, last)
     done.staged.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines

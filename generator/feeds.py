@@ -117,27 +117,35 @@ def _channel(site: SiteConfig, title: str, page: str, description: str, path: st
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode").encode() + b"\n"
 
 
-def feeds(site: SiteConfig, catalog: Catalog, records: list[Head], summaries: dict) -> dict[str, bytes]:
+def feeds(site: SiteConfig, catalog: Catalog, records: list[Head], summaries: dict, unchanged=None) -> dict[str, bytes]:
     """{path: RSS bytes} for the public records, newest first; `summaries`: record source ->
-    the summary of its masked form (made by Summaries, once per record)."""
+    the summary of its masked form (made by Summaries, once per record). `unchanged(path,
+    shown)`, when given, says whether the feed made last from what `shown` describes is
+    still in the output: such a feed is not made again (Renderer.unchanged)."""
     visible = catalog.for_level(site.level)
     entries = [(r, visible.by_id[r.item_id]) for r in records
                if r.item_id in visible.by_id and not visible.by_id[r.item_id].on_request_only]
     entries.sort(key=lambda e: (e[0].published, e[0].date, e[0].index_no), reverse=True)
-    out = {all_path(): _channel(site, f"{site.title}：全部更新", "index.html",
-                                site.description or site.title, all_path(), entries, summaries)}
+    out = {}
+
+    def channel(title: str, page: str, description: str, path: str, mine: list) -> None:
+        if unchanged is not None:
+            shown = repr((title, page, description, mine[0][0].published if mine else None,
+                          [(r.url, r.title, summaries[r.source], item.name, r.published) for r, item in mine[:FEED_SIZE]]))
+            if unchanged(path, shown):
+                return
+        out[path] = _channel(site, title, page, description, path, mine, summaries)
+
+    channel(f"{site.title}：全部更新", "index.html", site.description or site.title, all_path(), entries)
     for category in visible.categories:
         mine = [e for e in entries if e[1].category == category.id]
-        out[category_path(category.id)] = _channel(
-            site, f"{site.title}：{category.name}", f"{category.id}/index.html",
-            f"{site.department}公开的{category.name}信息", category_path(category.id), mine, summaries)
+        channel(f"{site.title}：{category.name}", f"{category.id}/index.html",
+                f"{site.department}公开的{category.name}信息", category_path(category.id), mine)
         for item in visible.items_of(category.id):
             if item.on_request_only:
                 continue
-            mine_item = [e for e in mine if e[1].id == item.id]
-            out[item_path(item)] = _channel(
-                site, f"{site.title}：{item.name}", f"{item.id}/index.html",
-                "、".join(item.elements["公开内容"]), item_path(item), mine_item, summaries)
+            channel(f"{site.title}：{item.name}", f"{item.id}/index.html", "、".join(item.elements["公开内容"]),
+                    item_path(item), [e for e in mine if e[1].id == item.id])
     return out
 
 

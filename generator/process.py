@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import attachscan, expire, feeds, leakgate, mask, opendata, state, yamlsource
+from . import attachscan, expire, feeds, leakgate, mask, opendata, search, state, yamlsource
 from .catalog import Catalog
 from .config import SiteConfig
 from .diagnostics import Location, Report
@@ -157,7 +157,9 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
             outcome.staged.append(path)
     if data:
         job.store.put_data(outcome.render_key, data)
-    outcome.rendered = Rendered(digests, summary, projects, data[0] if data else 0)
+    # the search index reads less than the page (not a list's rows): a shard is made again only when that changes
+    indexed = state.digest(search.for_index(pages[shown.url])) if shown.url in pages else b""
+    outcome.rendered = Rendered(digests, summary, projects, data[0] if data else 0, indexed)
 
 
 def work(task: Task) -> Outcome:
@@ -202,6 +204,7 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         size = max(1, min(50, -(-len(tasks) // (workers * 8))))
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         outcomes = []
+        frozen = gc.get_freeze_count() > 0  # by the build, until it ends
         gc.freeze()  # the workers share the parent's objects: keep their collector off those pages
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -210,7 +213,8 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
                     if progress:
                         progress(len(chunk), len(tasks))
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
         return outcomes
     finally:
         _job = None
@@ -226,18 +230,11 @@ class Checks:
     staged: dict = field(default_factory=dict)  # output path -> digest, pages waiting in the staging folder
 
 
-def _file_bytes(file: SourceFile) -> bytes:
-    try:
-        return file.path.read_bytes()
-    except OSError:
-        return b""  # never a stored check; the check itself reports the problem
-
-
 def check_files(job: Job, files: list[SourceFile], report: Report, tick=None) -> Checks:
     """Every file's check, from the store or done now (rendering the public records on the
     way when the job renders); the diagnostics go to the report."""
     store = job.store
-    keys = [store.check_key(f.shown, _file_bytes(f)) for f in files]
+    keys = [store.file_key(f.shown, f.path) for f in files]
     done = Checks(keys, [store.get_check(key) for key in keys])
     for check in done.checks:
         if check is not None:

@@ -6,7 +6,7 @@ the results from here and redo only the records that changed. Two kinds of entry
 - a *check*, per version of the file (its bytes and path, our code and templates, the
   theme, site.yaml and the local catalog): the record's head, its warnings, how many
   values were masked. Files the record points to (rows_from, attachments) are checked by
-  size and mtime. Records with errors are never kept.
+  size, mtime, ctime and inode. Records with errors are never kept.
 - a *render*, per check and what of it is shown (the rows still in their 公示期限, the
   索引号 it is published under): the digest of each page as written to the output, the
   feed summary, the project names its rows give, and its open-data rows.
@@ -16,16 +16,20 @@ output. Deleting `.cache/` is always safe: the next build does everything again.
 """
 from __future__ import annotations
 
+import array
+import gc
 import hashlib
 import os
 import pickle
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Head
 from .write import write_atomic
 
-FORMAT = b"products-1"
+FORMAT = b"products-2"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -34,7 +38,7 @@ class Checked:
     head: Head
     diagnostics: list  # warnings, replayed on every build
     masked: int  # values masked in the record
-    deps: list  # (path, size, mtime_ns) of rows_from and attachments
+    deps: list  # (path, size, mtime_ns, ctime_ns, inode) of rows_from and attachments
     attachments: list = field(default_factory=list)  # what the attachment scan found: counts when published
 
 
@@ -44,14 +48,15 @@ class Rendered:
     summary: str  # the feed's description of the record
     projects: dict  # project code -> name (from its rows; "" when only the code is known)
     data: int = 0  # how many open-data rows it has, kept in a file of their own (lists only)
+    indexed: bytes = b""  # digest of what the search index reads of its first page (search.for_index)
 
 
-def _stat(path: str) -> tuple[str, int, int]:
+def _stat(path: str) -> tuple[str, int, int, int, int]:
     try:
-        st = os.stat(path)
-        return path, st.st_size, st.st_mtime_ns
+        st = os.stat(path)  # ctime and inode too: an edit that keeps the size and mtime, a file replaced
+        return path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
     except OSError:
-        return path, -1, -1
+        return path, -1, -1, -1, -1
 
 
 def dependencies(head: Head, root: Path) -> list[tuple[str, int, int]]:
@@ -85,29 +90,88 @@ def render_key(check_key: str, deps: list, kept: tuple, index_no: str) -> str:
     """A render is made from a check (the record file, and the spreadsheet and attachments
     as `deps` found them), the rows shown and the 索引号."""
     digest = hashlib.blake2b(check_key.encode(), digest_size=20)
-    digest.update(repr((deps, kept, index_no)).encode())
+    digest.update(repr((deps, index_no)).encode())
+    # the rows shown as bytes, not repr(): a list's hundreds of row numbers, for every list, every build
+    digest.update(len(kept).to_bytes(4, "big") + array.array("q", kept).tobytes())
     return digest.hexdigest()
 
 
+def _segment(key: str) -> str:
+    return key[:2]  # keys are hex digests: 256 segments of about 80 entries at 10,000 records
+
+
 class Store:
-    """Every check and render of the last build in one index file, loaded at once (a build
-    needs the head of every record); each list's open-data rows in a file of their own,
-    read only when its item's data files are made again."""
-    INDEX = "index.pickle"
+    """Every check and render of the last build, in segment files by the first two hex
+    digits of their key, all loaded at once (a build needs the head of every record) and
+    only the segments that changed written again: an edit rewrites a few of them, not the
+    whole index. Each list's open-data rows in a file of their own, read only when its
+    item's data files are made again. And what each record file's key was, by its size,
+    mtime, ctime and inode, so that an unchanged file is not read again."""
+    SEGMENTS = "index-"
+    FILES = "files.pickle"
+    RACY_NS = 1_000_000_000  # a file changed this close to the run's start is read again next time:
+    # file times tick coarsely (a few ms on Linux, seconds on some file systems)
 
     def __init__(self, folder: Path, context: bytes):
         self.folder, self.context = folder, context
         self.entries: dict = {}
         self.used: dict = {}
+        self.loaded: dict = {}  # segment -> the keys its file holds
+        self.dirty: set = set()  # segments with an entry put anew
         self.hits = 0  # checks taken from the store
+        self.started = time.time_ns()
+        self.file_keys = self._load(folder / self.FILES) or {}  # shown path -> (stat, check key)
+        self.file_keys_seen: dict = {}
         try:
-            with open(folder / self.INDEX, "rb") as handle:
+            names = sorted(n for n in os.listdir(folder) if n.startswith(self.SEGMENTS) and n.endswith(".pickle"))
+        except OSError:
+            names = []
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of new objects, none of them garbage: no collections while loading
+        try:
+            for name in names:
+                entries = self._load(folder / name)
+                segment = name[len(self.SEGMENTS):-len(".pickle")]
+                if isinstance(entries, dict):
+                    self.entries.update(entries)
+                    self.loaded[segment] = set(entries)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load(self, path: Path):
+        try:
+            with open(path, "rb") as handle:
                 version, their_context = pickle.load(handle)
-                if (version, their_context) == (FORMAT, context):  # else no entry can match: skip them
-                    entries = pickle.load(handle)
-                    self.entries = entries if isinstance(entries, dict) else {}
+                if (version, their_context) == (FORMAT, self.context):  # else no entry can match: skip them
+                    return pickle.load(handle)
         except Exception:  # missing, half-written or from another version: do it all again
             pass
+        return None
+
+    def file_key(self, shown: str, path) -> str:
+        """The check key of a record file: taken from the last run when the file's size,
+        mtime, ctime and inode are as they were then (any write changes the ctime), else
+        from its bytes. A file changed just before that run is read again: a second write
+        within the same clock tick would leave its times as they were."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return self.check_key(shown, b"")  # never a stored check; the check itself reports the problem
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        known = self.file_keys.get(shown)
+        if known is not None and known[0] == stamp:
+            key = known[1]
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = b""
+            key = self.check_key(shown, data)
+        if self.started - max(st.st_mtime_ns, st.st_ctime_ns) > self.RACY_NS:
+            self.file_keys_seen[shown] = (stamp, key)
+        return key
 
     def check_key(self, shown: str, data: bytes) -> str:
         digest = hashlib.blake2b(self.context, digest_size=20)
@@ -116,7 +180,7 @@ class Store:
 
     def get_check(self, key: str) -> Checked | None:
         entry = self.entries.get(key)
-        if not isinstance(entry, Checked) or any(_stat(p) != (p, s, m) for p, s, m in entry.deps):
+        if not isinstance(entry, Checked) or any(_stat(dep[0]) != dep for dep in entry.deps):
             return None
         self.used[key] = entry
         self.hits += 1
@@ -124,12 +188,16 @@ class Store:
 
     def get_render(self, key: str) -> Rendered | None:
         entry = self.entries.get(key)
-        if not isinstance(entry, Rendered) or (entry.data and not self.data_path(key).is_file()):
+        if not isinstance(entry, Rendered) or (entry.data and not os.path.isfile(f"{self.folder}/{key}.data")):
             return None
         self.used[key] = entry
         return entry
 
     def put(self, key: str, entry) -> None:
+        if self.entries.get(key) is not entry:
+            self.dirty.add(_segment(key))
+            if isinstance(entry, Rendered):  # lists share project codes and names: pickled once a segment
+                entry.projects = {sys.intern(code): sys.intern(name) for code, name in entry.projects.items()}
         self.used[key] = entry
 
     def data_path(self, key: str) -> Path:
@@ -146,18 +214,32 @@ class Store:
 
     def save(self, prune: bool = True) -> None:
         """Keep what this run used; drop the rest (edited, deleted, or from an old context)
-        unless `prune` is false (a run that only checks leaves the renders alone)."""
+        unless `prune` is false (a run that only checks leaves the renders alone). Only the
+        segments whose entries changed are written."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        header = pickle.dumps((FORMAT, self.context), protocol=pickle.HIGHEST_PROTOCOL)
         kept = self.used if prune else {**self.entries, **self.used}
-        write_atomic(self.folder / self.INDEX, pickle.dumps((FORMAT, self.context), protocol=pickle.HIGHEST_PROTOCOL)
-                + pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        segments: dict = {}
+        for key, entry in kept.items():
+            segments.setdefault(_segment(key), {})[key] = entry
+        for segment in sorted(segments.keys() | self.loaded.keys()):
+            entries = segments.get(segment, {})
+            if segment not in self.dirty and self.loaded.get(segment) == entries.keys():
+                continue
+            path = self.folder / f"{self.SEGMENTS}{segment}.pickle"
+            if entries:
+                write_atomic(path, header + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            else:
+                path.unlink(missing_ok=True)
+        seen = self.file_keys_seen if prune else {**self.file_keys, **self.file_keys_seen}
+        if seen != self.file_keys:
+            write_atomic(self.folder / self.FILES, header + pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL))
         if not prune:
             return
         wanted = {f"{key}.data" for key, entry in self.used.items() if isinstance(entry, Rendered) and entry.data}
         for name in os.listdir(self.folder):
-            if name.endswith(".data") and name not in wanted:
+            if (name.endswith(".data") and name not in wanted) or name == "index.pickle":  # the old single index
                 try:
                     os.unlink(self.folder / name)
                 except OSError:
                     pass
-

@@ -10,9 +10,6 @@ import os
 import sys
 import threading
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 STAGES = ("读取/检查", "渲染", "写入")
 
 
@@ -25,7 +22,7 @@ class BuildProgress:
     """Use as a context manager; call `stage(name)` as the build enters each stage and
     `tick(done, total)` as records are processed."""
 
-    def __init__(self, enabled: bool, delay: float = 1.0, console: Console | None = None):
+    def __init__(self, enabled: bool, delay: float = 1.0, console=None):
         self.enabled, self.delay = enabled, delay
         self.console = console
         self.lock = threading.Lock()
@@ -35,6 +32,9 @@ class BuildProgress:
 
     def __enter__(self) -> "BuildProgress":
         if self.enabled:
+            # imported here: rich takes a tenth of a second to import, a good part of a small rebuild
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
             self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                                      console=self.console or Console(stderr=True), transient=True)

@@ -160,20 +160,31 @@ class Renderer:
         self.keys: dict[str, bytes] = {}
         self.kept: set[str] = set()
 
-    def _unchanged(self, path: str, template: str, title: str, crumbs, meta: dict, context: dict) -> bool:
+    def _unchanged(self, path: str, template: str, title: str, crumbs, meta: dict, shown: str) -> bool:
+        """`shown`: all the page's context shows, as text."""
         context_digest, last, intact = self.memo
         key = hashlib.blake2b(context_digest, digest_size=16)
         key.update(repr((path, template, title, crumbs, meta)).encode())
-        key.update(_fingerprint(dict(sorted(context.items()))).encode())
+        key.update(shown.encode())
         self.keys[path] = key.digest()
         if last.get(path) == self.keys[path] and intact(path):
             self.kept.add(path)
             return True
         return False
 
+    def unchanged(self, path: str, shown: str) -> bool:
+        """For a file made elsewhere (a feed) from what `shown` describes: whether the one
+        made last from the same is still in the output. Kept and keyed as the pages are."""
+        return self.memo is not None and self._unchanged(path, "", "", [], {}, shown)
+
     def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
-        if self.memo and self._unchanged(path, template, title, crumbs, meta, context):
+        if self.memo and self._unchanged(path, template, title, crumbs, meta,
+                                         _fingerprint(dict(sorted(context.items())))):
             return
+        self._render_page(path, template, title, crumbs, meta, context)
+
+    def _render_page(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict,
+                     context: dict) -> None:
         depth = len(PurePosixPath(path).parts) - 1
         root = "../" * depth
         html = self.env.get_template(template).render(
@@ -331,31 +342,40 @@ class Renderer:
         return made
 
     def project_pages(self, published: list[Head], row_projects: dict) -> None:
-        projects: dict[str, list[Head]] = {}
-        names: dict[str, str] = {}
-        for record in published:
-            codes = set(record.projects)
-            for code, name in row_projects.get(record.source, {}).items():
-                codes.add(code)
-                names.setdefault(code, name)
-            for code in codes:
-                projects.setdefault(code, []).append(record)
+        """A page per project code. With a list giving hundreds of codes, a big site has
+        hundreds of thousands of (project, record) pairs: each record's stage, sort key and
+        listing are found once, and a page is keyed by its members' listing keys, so that
+        one left as it was costs a join, not a template context."""
         order = {stage: i for i, stage in enumerate(STAGES)}
-        for code, records in sorted(projects.items()):
-            records.sort(key=lambda r: (order.get(self.catalog.by_id[r.item_id].stage, len(STAGES)), r.date, r.index_no))
+        stage_of = {item.id: item.stage for item in self.catalog.items}
+        names: dict[str, str] = {}
+        for record in published:  # a code's name: from the first record (newest) that names it
+            for code, name in row_projects.get(record.source, {}).items():
+                names.setdefault(code, name)
+        # sorted once by (stage, date, 索引号), stable, so each project's records come in its order
+        ordered = sorted(published, key=lambda r: (order.get(stage_of[r.item_id], len(STAGES)), r.date, r.index_no))
+        projects: dict[str, list[int]] = {}  # code -> its records, by their place in `ordered`
+        for number, record in enumerate(ordered):
+            for code in set(record.projects).union(row_projects.get(record.source, ())):
+                projects.setdefault(code, []).append(number)
+        keys = [self.listed(record).key for record in ordered]
+        meta = self.column_meta("项目信息", "按项目编码归集的建设和分配信息", "专题")
+        for code, members in sorted(projects.items()):
+            name = names.get(code) or next((ordered[n].title for n in members
+                                             if stage_of[ordered[n].item_id] == "立项"), "")
+            title = f"项目 {code}" + (f"（{name}）" if name else "")
+            path, crumbs = f"projects/{code}.html", [Link("项目信息", f"projects/{code}.html")]
+            shown = "\n".join([code] + [keys[n] for n in members])  # the stages follow from the items
+            if self.memo and self._unchanged(path, "project.html", title, crumbs, meta, shown):
+                continue
             stages = []
-            for record in records:
-                stage = self.catalog.by_id[record.item_id].stage or "其他"
+            for number in members:
+                record = ordered[number]
+                stage = stage_of[record.item_id] or "其他"
                 if not stages or stages[-1][0] != stage:
                     stages.append((stage, []))
                 stages[-1][1].append(self.listed(record))
-            name = names.get(code) or next((r.title for r in records
-                                            if self.catalog.by_id[r.item_id].stage == "立项"), "")
-            title = f"项目 {code}" + (f"（{name}）" if name else "")
-            crumbs = [Link("项目信息", f"projects/{code}.html")]
-            self.emit(f"projects/{code}.html", "project.html", title, crumbs,
-                      self.column_meta("项目信息", "按项目编码归集的建设和分配信息", "专题"),
-                      code=code, stages=stages)
+            self._render_page(path, "project.html", title, crumbs, meta, {"code": code, "stages": stages})
 
     def report_pages(self) -> None:
         for year, stats in self.reports.items():

@@ -145,7 +145,7 @@ def shard_count(pages: int) -> int:
 
 def plan(pages: list) -> dict[str, list]:
     """Each shard's folder -> its (path, digest) pairs, sorted; `pages` are those of the
-    index, (path, digest of its bytes). Shards no page falls into are left out: the first
+    index, (path, digest of what for_index() gives of its bytes). Shards no page falls into are left out: the first
     folder is the one the search page loads, the others are merged into it."""
     count = shard_count(len(pages))
     if count == 1:

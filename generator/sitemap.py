@@ -4,9 +4,13 @@ Pages marked `noindex` (such as a withdrawn record's 已撤下 notice) are left 
 """
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from .config import SiteConfig
+
+
+def escape(text: str) -> str:
+    """&, < and > as XML entities (xml.sax.saxutils.escape, which imports urllib.request)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _NOINDEX = b'<meta name="robots" content="noindex'

@@ -3,7 +3,7 @@
 A rebuild whose inputs are all as they were, on a day that shows the same records,
 writes nothing and need not read a single record: it replays the last build's
 warnings and summary. The inputs are every file the output can depend on, by path,
-size and modification time: site.yaml, the content folder (records, spreadsheets,
+size, modification and change time and inode: site.yaml, the content folder (records, spreadsheets,
 attachments, the local catalog), the files records point to outside it, the site's
 templates and theme, the generator's own code, templates and themes, and the Pagefind
 binary. The day matters only through the dates on which a record appears or goes away
@@ -84,8 +84,8 @@ def _walk(folder: Path, hasher) -> None:
 
 def _stat(path, hasher) -> None:
     try:
-        st = os.stat(path)
-        hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        st = os.stat(path)  # ctime and inode too: an edit that keeps the size and mtime, a file replaced
+        hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
     except OSError:
         hasher.update(f"{path}\0missing\n".encode())
 

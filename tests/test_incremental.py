@@ -1,8 +1,10 @@
 """Rebuilds: a second build writes nothing, an edit touches exactly the files that show
 what changed, and whatever the path taken, the output is the one a clean build gives."""
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -128,9 +130,87 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
         lambda: record.write_text(original.replace(TITLE, TITLE + "（修订）"), encoding="utf-8"),
         lambda: listing.write_text(listing.read_text(encoding="utf-8") + "\n", encoding="utf-8"),
         lambda: record.write_text(original, encoding="utf-8"),
+        # the body alone: the feeds' summaries change, no listing does
+        lambda: record.write_text(original.replace("制定本办法", "特制定本办法"), encoding="utf-8"),
         lambda: (site / "content/allocation/results/draft.yaml").unlink(),
     ]
     for number, step in enumerate(steps):
         step()
         build(site, out)
         assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
+
+
+def remembered_stamp(site: Path, shown: str):
+    """The (size, mtime, ctime, inode) under which the store remembers a record file's key."""
+    from generator.build import open_store
+    from generator.config import load_site
+    return open_store(load_site(site / "site.yaml")).file_keys[shown][0]
+
+
+def test_edits_that_keep_a_files_size_and_mtime_are_seen(built, tmp_path):
+    """Unchanged record files are known by their size, mtime, ctime and inode and not read
+    again; an edit that keeps the size, then also the mtime, and a file replaced by
+    another of the same size and mtime (as git checkout does) must still be seen."""
+    site, out = built
+    record = site / RECORD
+
+    def remember():
+        time.sleep(1.1)  # a file changed less than a second before a build is read again by the next one
+        (out.parent / (out.name + ".state")).unlink()  # no quick no-op: the store is read and saved
+        build(site, out)
+        stamp = record.stat()
+        assert remembered_stamp(site, RECORD) == (stamp.st_size, stamp.st_mtime_ns, stamp.st_ctime_ns,
+                                                   stamp.st_ino)
+        return stamp
+
+    def same_size(old: str, new: str) -> None:
+        text = record.read_text(encoding="utf-8")
+        assert len(old.encode()) == len(new.encode()) and old in text
+        record.write_text(text.replace(old, new), encoding="utf-8")
+
+    def replaced(old: str, new: str, stamp) -> None:
+        other = record.with_name(".banfa.tmp")
+        other.write_text(record.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        os.utime(other, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        os.replace(other, record)
+
+    steps = [
+        lambda stamp: same_size("总则", "概则"),
+        lambda stamp: (same_size("概则", "通则"), os.utime(record, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))),
+        lambda stamp: replaced("通则", "细则", stamp),
+    ]
+    for number, step in enumerate(steps):
+        stamp = remember()
+        step(stamp)
+        assert record.stat().st_size == stamp.st_size
+        build(site, out)
+        assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
+
+
+def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path):
+    """The index reads a list's text, not its rows: a row edited does not run Pagefind again,
+    a body edited does; both give the clean build's output."""
+    from generator.search import find_binary
+    site, out = built
+    log = tmp_path / "pagefind.log"
+    logging = tmp_path / "pagefind"  # the real Pagefind, each run noted
+    logging.write_text(f'#!/bin/sh\necho run >> "{log}"\nexec "{find_binary()}" "$@"\n', encoding="utf-8")
+    logging.chmod(0o755)
+    env = {"PAGEFIND_BINARY_PATH": str(logging)}
+
+    def build_noting_runs() -> int:
+        log.unlink(missing_ok=True)
+        result = run("build", "--site", str(site / "site.yaml"), "--out", str(out), "--today", TODAY, env=env)
+        assert result.returncode == 0, result.stderr
+        return len(log.read_text().split()) if log.exists() else 0
+
+    assert build_noting_runs() == 1  # another binary: the index is made again
+    listing = site / "content/allocation/results/2026-01.yaml"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("房号: 1-102", "房号: 1-103"), encoding="utf-8")
+    assert build_noting_runs() == 0
+    assert "allocation/results/2026-01.html" in manifest(out)["changed"]
+    assert snapshot(out) == clean_build(site, tmp_path / "rows")
+    listing.write_text(listing.read_text(encoding="utf-8").replace("现将分配结果公示如下", "现将分配结果予以公示"),
+                       encoding="utf-8")
+    assert build_noting_runs() == 1
+    assert snapshot(out) == clean_build(site, tmp_path / "body")
