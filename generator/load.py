@@ -99,9 +99,9 @@ def _drop_duplicate_slugs(files: list[SourceFile], report: Report) -> list[Sourc
     return kept
 
 
-def read(file: SourceFile) -> RawRecord:
-    """Read one record file; raises YamlProblem for unreadable YAML."""
-    text = yamlsource.decode(file.path.read_bytes())
+def read(file: SourceFile, data: bytes | None = None) -> RawRecord:
+    """Read one record file (its bytes when given); raises YamlProblem for unreadable YAML."""
+    text = yamlsource.decode(file.path.read_bytes() if data is None else data)
     if not text.strip():
         raise yamlsource.YamlProblem(1, 1, "empty-file", "文件是空的",
                                      "用 python -m generator new 事项id 生成一个记录模板")

@@ -54,7 +54,7 @@ class Job:
 class Task:
     index: int  # in the build's list of files
     file: SourceFile
-    check_key: str
+    check_key: str | None  # None: the worker finds it from the bytes it reads
     index_no: str = ""  # the 索引号 to publish under when it is not the file's own (derived)
 
 
@@ -63,6 +63,7 @@ class Outcome:
     index: int
     checked: Checked | None  # None when the file has errors
     diagnostics: list  # every diagnostic of the file, errors too
+    check_key: str = ""
     render_key: str = ""
     rendered: Rendered | None = None
     staged: list = field(default_factory=list)  # output paths put in the staging folder
@@ -78,11 +79,22 @@ def shows(job: Job, record) -> bool:
     return record.item_id in job.visible and not item.on_request_only
 
 
+def _file_bytes(file: SourceFile) -> bytes:
+    try:
+        return file.path.read_bytes()
+    except OSError:
+        return b""  # read() reports an empty file; the key matches nothing kept
+
+
 def _check(task: Task, report: Report):
     """(checked record, mask.MaskResult) or None when the file has errors."""
     job = _job
+    data = None
+    if task.check_key is None:
+        data = _file_bytes(task.file)
+        task.check_key = job.store.check_key(task.file.shown, data)
     try:
-        raw = read(task.file)
+        raw = read(task.file, data)
     except yamlsource.YamlProblem as problem:
         report.error(Location(task.file.shown, problem.line, problem.col), problem.code, problem.message, problem.hint)
         return None
@@ -168,7 +180,7 @@ def work(task: Task) -> Outcome:
     report = Report()
     checked = _check(task, report)
     if checked is None or report.has_errors():
-        return Outcome(task.index, None, report.diagnostics)
+        return Outcome(task.index, None, report.diagnostics, task.check_key)
     record, result = checked
     masked = result.records[0]
     head = head_of(record, masked)
@@ -176,7 +188,7 @@ def work(task: Task) -> Outcome:
     attachscan.check([masked], result.secrets, job.site, attachments)
     outcome = Outcome(task.index, Checked(head, report.diagnostics, result.counts[record.source],
                                           dependencies(head, job.site.root), attachments.diagnostics),
-                      list(report.diagnostics))
+                      list(report.diagnostics), task.check_key)
     state, kept = expire.status(head, job.day)
     if job.render and state == "public" and shows(job, head) and (task.index_no or head.index_no):
         _render(task, outcome, record, masked, result.secrets, kept)
@@ -234,14 +246,18 @@ def check_files(job: Job, files: list[SourceFile], report: Report, tick=None) ->
     """Every file's check, from the store or done now (rendering the public records on the
     way when the job renders); the diagnostics go to the report."""
     store = job.store
-    keys = [store.file_key(f.shown, f.path) for f in files]
-    done = Checks(keys, [store.get_check(key) for key in keys])
+    cold = not store.entries  # nothing kept to find: each worker hashes the file it reads anyway
+    keys = [store.file_key(f.shown, f.path, read=not cold) for f in files]
+    done = Checks(keys, [store.get_check(key) if key else None for key in keys])
     for check in done.checks:
         if check is not None:
             report.diagnostics.extend(check.diagnostics)
     tasks = [Task(i, f, keys[i]) for i, f in enumerate(files) if done.checks[i] is None]
     done.outcomes = {o.index: o for o in run(job, tasks, tick)}
     for index, outcome in done.outcomes.items():
+        if keys[index] is None:
+            keys[index] = outcome.check_key
+            store.found_key(files[index].shown, outcome.check_key)
         report.diagnostics.extend(outcome.diagnostics)
         done.checks[index] = outcome.checked
         if outcome.checked is not None:

@@ -122,6 +122,7 @@ class Store:
         self.started = time.time_ns()
         self.file_keys = self._load(folder / self.FILES) or {}  # shown path -> (stat, check key)
         self.file_keys_seen: dict = {}
+        self.unread: dict = {}  # shown path -> stat, of the files whose key a worker finds
         try:
             names = sorted(n for n in os.listdir(folder) if n.startswith(self.SEGMENTS) and n.endswith(".pickle"))
         except OSError:
@@ -149,11 +150,12 @@ class Store:
             pass
         return None
 
-    def file_key(self, shown: str, path) -> str:
+    def file_key(self, shown: str, path, read: bool = True) -> str | None:
         """The check key of a record file: taken from the last run when the file's size,
         mtime, ctime and inode are as they were then (any write changes the ctime), else
-        from its bytes. A file changed just before that run is read again: a second write
-        within the same clock tick would leave its times as they were."""
+        from its bytes; or, when not `read`, None (the caller hashes the bytes it reads,
+        and tells found_key). A file changed just before that run is read again: a second
+        write within the same clock tick would leave its times as they were."""
         try:
             st = os.stat(path)
         except OSError:
@@ -162,6 +164,9 @@ class Store:
         known = self.file_keys.get(shown)
         if known is not None and known[0] == stamp:
             key = known[1]
+        elif not read:
+            self.unread[shown] = stamp
+            return None
         else:
             try:
                 with open(path, "rb") as handle:
@@ -169,9 +174,17 @@ class Store:
             except OSError:
                 data = b""
             key = self.check_key(shown, data)
-        if self.started - max(st.st_mtime_ns, st.st_ctime_ns) > self.RACY_NS:
-            self.file_keys_seen[shown] = (stamp, key)
+        self._remember(shown, stamp, key)
         return key
+
+    def found_key(self, shown: str, key: str) -> None:
+        """The key of a file that file_key left unread, found from the bytes a worker read
+        after the file's stat was taken (a later write changes the stat: read again next time)."""
+        self._remember(shown, self.unread.pop(shown), key)
+
+    def _remember(self, shown: str, stamp: tuple, key: str) -> None:
+        if self.started - max(stamp[1], stamp[2]) > self.RACY_NS:
+            self.file_keys_seen[shown] = (stamp, key)
 
     def check_key(self, shown: str, data: bytes) -> str:
         digest = hashlib.blake2b(self.context, digest_size=20)
