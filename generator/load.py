@@ -101,7 +101,13 @@ def _drop_duplicate_slugs(files: list[SourceFile], report: Report) -> list[Sourc
 
 def read(file: SourceFile, data: bytes | None = None) -> RawRecord:
     """Read one record file (its bytes when given); raises YamlProblem for unreadable YAML."""
-    text = yamlsource.decode(file.path.read_bytes() if data is None else data)
+    if data is None:
+        try:
+            data = file.path.read_bytes()
+        except OSError as exc:  # a broken link, a file removed while the build runs, no permission
+            raise yamlsource.YamlProblem(1, 1, "unreadable-file", f"无法读取这个文件（{exc.strerror or exc}）",
+                                         "确认文件存在、不是失效的快捷方式（符号链接），并且有读取权限") from None
+    text = yamlsource.decode(data)
     if not text.strip():
         raise yamlsource.YamlProblem(1, 1, "empty-file", "文件是空的",
                                      "用 python -m generator new 事项id 生成一个记录模板")

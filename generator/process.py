@@ -79,11 +79,11 @@ def shows(job: Job, record) -> bool:
     return record.item_id in job.visible and not item.on_request_only
 
 
-def _file_bytes(file: SourceFile) -> bytes:
+def _file_bytes(file: SourceFile) -> bytes | None:
     try:
         return file.path.read_bytes()
     except OSError:
-        return b""  # read() reports an empty file; the key matches nothing kept
+        return None  # read() tries again and says why it cannot
 
 
 def _check(task: Task, report: Report):
@@ -92,7 +92,7 @@ def _check(task: Task, report: Report):
     data = None
     if task.check_key is None:
         data = _file_bytes(task.file)
-        task.check_key = job.store.check_key(task.file.shown, data)
+        task.check_key = job.store.check_key(task.file.shown, data or b"")
     try:
         raw = read(task.file, data)
     except yamlsource.YamlProblem as problem:

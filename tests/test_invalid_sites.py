@@ -90,3 +90,17 @@ def test_windows_line_endings_and_upper_case_suffix(site):
     path = site({"content/policy/laws/crlf.MD": record.encode()})
     result = run("validate", "--site", str(path))
     assert result.returncode == 0, result.stderr
+
+
+def test_broken_link_is_one_diagnostic_and_the_output_stays(site):
+    record = "---\ntitle: 办法\ndate: 2026-01-05\nindex_no: T/1\nfields: {发布部门: 住建局, 发布日期: 2026-01-05}\n---\n正文\n"
+    path = site({"content/policy/laws/law.md": record})
+    assert run("build", "--site", str(path)).returncode == 0
+    before = {p: p.read_bytes() for p in (path.parent / "output").rglob("*") if p.is_file()}
+    (path.parent / "content/policy/laws/gone.md").symlink_to(path.parent / "nowhere.md")
+    for command in ("validate", "build"):
+        result = run(command, "--site", str(path))
+        assert result.returncode == 1, result.stderr
+        assert "content/policy/laws/gone.md:1:1: error[unreadable-file]: 无法读取这个文件" in result.stderr
+        assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
+    assert {p: p.read_bytes() for p in (path.parent / "output").rglob("*") if p.is_file()} == before
