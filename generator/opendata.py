@@ -18,7 +18,7 @@ from operator import add
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Catalog, Item
+from .catalog import Item
 from .config import SiteConfig
 from .records import Record
 from .fieldtypes import show

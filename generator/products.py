@@ -59,7 +59,7 @@ def _stat(path: str) -> tuple[str, int, int, int, int]:
         return path, -1, -1, -1, -1
 
 
-def dependencies(head: Head, root: Path) -> list[tuple[str, int, int]]:
+def dependencies(head: Head, root: Path) -> list[tuple[str, int, int, int, int]]:
     paths = [str(root / head.rows_source)] if head.rows_source else []
     paths += [str(a.path) for a in head.attachments]
     return [_stat(p) for p in paths]

@@ -4,12 +4,9 @@ Pages marked `noindex` (such as a withdrawn record's 已撤下 notice) are left 
 """
 from __future__ import annotations
 
+from html import escape  # quote=False: what xml.sax.saxutils.escape does, without importing urllib
+
 from .config import SiteConfig
-
-
-def escape(text: str) -> str:
-    """&, < and > as XML entities (xml.sax.saxutils.escape, which imports urllib.request)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -24,6 +21,6 @@ def sitemap_of(site: SiteConfig, paths) -> dict[str, bytes]:
     """sitemap.xml listing `paths`, the pages to be found by search engines."""
     pages = sorted(paths)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NS}">']
-    lines += [f"  <url><loc>{escape(site.base_url + path)}</loc></url>" for path in pages]
+    lines += [f"  <url><loc>{escape(site.base_url + path, quote=False)}</loc></url>" for path in pages]
     lines.append("</urlset>")
     return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8")}

@@ -125,12 +125,6 @@ def apply(out: Path, staging: Path, staged: dict, produced: dict[str, bytes], ke
     return changes
 
 
-def _remove_empty_folders(out: Path) -> None:
-    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
-
-
 def _remove_emptied_folders(out: Path, removed: list[str]) -> None:
     """The folders that removing these files left empty, and theirs in turn: walking the
     whole output for them took a third of a second for 5,000 records."""
