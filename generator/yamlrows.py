@@ -91,7 +91,7 @@ def _rows(block: list[str], first_line: int, ydict: type, ylist: type):
             continue
         match = _BLOCK_FIRST.fullmatch(line)
         if match and len(match.group(1)) == indent:
-            row = _new_row(rows, ydict, number, match.start(2))
+            row = _new_row(rows, ydict, number, match.start("key"))
             _put(row, match, number)
             continue
         match = _BLOCK_MORE.fullmatch(line)
@@ -121,8 +121,7 @@ def _flow_row(inside: str, number: int, offset: int, ydict: type):
     pairs = _PAIR.findall(inside)
     if not pairs or "".join(map("".join, pairs)) != inside or "," in pairs[-1][3]:
         raise _Decline  # something else in the braces, or a trailing comma
-    row = ydict(zip([pair[0] for pair in pairs],
-                    [pair[2][1:-1] if pair[2][0] == '"' else _scalar(pair[2]) for pair in pairs]))
+    row = ydict(zip([pair[0] for pair in pairs], [_scalar(pair[2]) for pair in pairs]))
     if len(row) != len(pairs):
         raise _Decline  # a duplicate key: the full parse reports it
     row.key_pos = _Places(inside, number, offset, "key")
@@ -145,13 +144,14 @@ class _Places:
         return self.found.get(key, default)
 
 
-def _put(row, match, number: int, offset: int = 0) -> None:
+def _put(row, match, number: int) -> None:
+    """The key and value of a block row's line."""
     key = match.group("key")
     if key in row:
         raise _Decline  # the full parse reports the duplicate
     row[key] = _scalar(match.group("value"))
-    row.key_pos[key] = (number, offset + match.start("key") + 1)
-    row.value_pos[key] = (number, offset + match.start("value") + 1)
+    row.key_pos[key] = (number, match.start("key") + 1)
+    row.value_pos[key] = (number, match.start("value") + 1)
 
 
 def _scalar(value: str):
