@@ -33,6 +33,12 @@ _PHONE_DIGITS = re.compile(r"\d{7,12}")
 _TEL_DIGITS = re.compile(r"\d{3,}")
 _BANK_DIGITS = re.compile(r"\d{12,19}")
 _URL = re.compile(r"https?://[^\s<>\"]+")
+# The shapes nearly every cell of a big list has, read without the general path below
+# (ASCII only: `\d` would take other scripts' digits, which the general path normalises).
+_PLAIN_INTEGER = re.compile(r"[0-9]+")
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
 _PROJECT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ－：．，　", "0123456789XX-:., ")
 
@@ -90,6 +96,13 @@ _DATE_HINT = "日期写作 2024-03-15 或 2024年3月15日"
 
 
 def parse_date(raw) -> dt.date:
+    if type(raw) is str and _PLAIN_DATE.fullmatch(raw):
+        try:
+            day = dt.date.fromisoformat(raw)
+            if 1949 <= day.year <= 2100:
+                return day
+        except ValueError:
+            pass  # the general path says why
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -175,6 +188,8 @@ def _decimal(text: str, original, hint: str) -> Decimal:
 
 
 def parse_integer(raw) -> int:
+    if type(raw) is str and _PLAIN_INTEGER.fullmatch(raw):
+        return int(raw)
     text, _ = _number_text(raw, ("套", "户", "个", "人", "年"))
     if not _INTEGER.fullmatch(text):
         if _WHOLE_DECIMAL.fullmatch(text):
@@ -184,17 +199,23 @@ def parse_integer(raw) -> int:
 
 
 def parse_decimal(raw) -> Decimal:
+    if type(raw) is str and _PLAIN_DECIMAL.fullmatch(raw):
+        return Decimal(raw)
     text, _ = _number_text(raw, ("%",))
     return _decimal(text, raw, "只写数字，如 96.5")
 
 
 def parse_money(raw) -> Decimal:
+    if type(raw) is str and _PLAIN_DECIMAL.fullmatch(raw):
+        return Decimal(raw)
     text, unit = _number_text(raw, ("万元", "元"))
     value = _decimal(text, raw, "金额写作 1200、1,200元 或 0.75万元")
     return value * 10000 if unit == "万元" else value
 
 
 def parse_area(raw) -> Decimal:
+    if type(raw) is str and _PLAIN_DECIMAL.fullmatch(raw):
+        return Decimal(raw)
     text, _ = _number_text(raw, ("平方米", "㎡", "m²", "m2", "平米"))
     value = _decimal(text, raw, "面积写作 55.5 或 55.5㎡（单位为平方米）")
     if value < 0:
@@ -232,6 +253,8 @@ def _spreadsheet_number(raw: float, what: str) -> str:
 
 
 def parse_id_card(raw) -> str:
+    if type(raw) is str and _PLAIN_ID.fullmatch(raw):
+        return raw
     if isinstance(raw, float):
         raw = _spreadsheet_number(raw, "身份证号")
     text = _SPACES_HYPHENS.sub("", normalize_digits(as_text(raw))).upper()
@@ -314,8 +337,7 @@ def parse_project_code(raw) -> str:
     return text
 
 
-def parse_text(raw) -> str:
-    return as_text(raw)
+parse_text = as_text
 
 
 @dataclass(frozen=True)

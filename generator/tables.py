@@ -77,6 +77,11 @@ HEADER_SEARCH = 10  # rows above the header (a title, a date line) are skipped u
 
 def total_label(cells) -> tuple[int, str] | None:
     """(column, label) when this row is a 合计/总计 row rather than data."""
+    try:
+        if "计" not in "".join(cells):  # a CSV's cells are all text: most rows are ruled out in one call
+            return None
+    except TypeError:
+        pass  # a spreadsheet's numbers and dates
     for index, cell in enumerate(cells):
         if type(cell) is str and "计" in cell and len(cell) < 12 and squeeze(cell) in TOTAL_LABELS:
             return index, squeeze(cell)
