@@ -203,13 +203,13 @@ def parse(text: str, line_offset: int = 0):
     if fast:
         rest, key_line, rows = fast
         try:
-            data = _parse(rest)
+            data = yamlrows.head(rest, YDict, "rows") or _parse(rest)
         except YamlProblem:
             return _parse(text)  # the full parse places the problem
         if isinstance(data, YDict) and data.key_pos.get("rows") == (key_line, 1) and data["rows"] is None:
             data["rows"], data.value_pos["rows"] = rows, rows.pos
             return data
-    return _parse(text)
+    return yamlrows.head(text, YDict) or _parse(text)
 
 
 def _parse(text: str):

@@ -153,3 +153,51 @@ def _clean_document(draw):
 def test_clean_rows_take_the_fast_path_and_agree(text):
     assert yamlrows.split(text, YDict, YList) is not None
     _same_as_full_parse(text)
+
+
+# -- a record's head: top-level `key: value` lines and one level of nested mappings ---------
+_HEAD_KEYS = st.sampled_from(["title", "date", "index_no", "标题", "yes", "b c", "a", "fields", "rows", "-x", "k:"])
+
+
+@st.composite
+def _head_line(draw):
+    key = draw(_HEAD_KEYS)
+    shape = draw(st.sampled_from(["pair"] * 6 + ["nested", "nested", "empty", "comment", "blank", "odd"]))
+    if shape == "pair":
+        return f"{key}:{draw(st.sampled_from([' ', ' ', '  ']))}{draw(_scalar())}{draw(st.sampled_from(['', '', ' ', '  # 注']))}"
+    if shape == "nested":
+        indent = " " * draw(st.sampled_from([2, 2, 4, 1]))
+        inner = [f"{indent}{draw(_HEAD_KEYS)}: {draw(_scalar())}" for _ in range(draw(st.integers(0, 3)))]
+        if inner and draw(st.integers(0, 5)) == 0:  # a line indented otherwise
+            inner.append(" " * draw(st.sampled_from([1, 3, 6])) + f"x: {draw(_scalar())}")
+        return "\n".join([f"{key}:"] + inner)
+    if shape == "empty":
+        return f"{key}:"
+    if shape == "comment":
+        return draw(st.sampled_from(["# 注释", "  # 注释", "#"]))
+    if shape == "blank":
+        return draw(st.sampled_from(["", " ", "  "]))
+    return draw(st.sampled_from(["- x", "body: |\n  正文", "---", "...", "attachments:\n  - a.pdf", "a: [1, 2]",
+                                 "  stray: 1", "title: 'unclosed", "? x", "a: b: c"]))
+
+
+@st.composite
+def _head_document(draw):
+    lines = draw(st.lists(_head_line(), min_size=1, max_size=7))
+    rows = draw(st.sampled_from(["", "", "rows:\n  - {姓名: 张三, 面积: 60}\n", "rows:\n  - 姓名: 李四\n"]))
+    return "\n".join(lines) + "\n" + rows
+
+
+@settings(max_examples=800, deadline=None)
+@given(_head_document())
+def test_the_quick_head_and_the_full_parse_agree(text):
+    _same_as_full_parse(text)
+
+
+def test_the_usual_head_takes_the_quick_path():
+    text = 'title: "名单"\ndate: 2026-03-01\n# 注\nfields:\n  年度: "2026"\n  开工套数: 12\nproject: X-1\n'
+    data = yamlrows.head(text, YDict)
+    assert data is not None and data["fields"]["开工套数"] == "12" and data.value_pos["fields"] == (5, 3)
+    assert _tree(data) == _tree(yamlsource._parse(text))
+    for unusual in ("body: |\n  正文\n", "attachments:\n  - a.pdf\n", "title: x # 注\n", "draft:\n"):
+        assert yamlrows.head(unusual, YDict) is None, unusual
