@@ -75,8 +75,13 @@ def row_lines(rows: list[list[str]], offset: int = 0) -> list[str]:
 def display_rows(record: Record, item: Item) -> list[list[str]]:
     """The published cells of a list, as citizens read them: shared by its pages and its open data."""
     columns = [spec.name for spec in item.rows if spec.publish]
-    # most cells are text already: show() is called for the others only (a list has thousands of cells)
-    return [[v if type(v) is str else show(v) for v in map(row.values.get, columns)] for row in record.rows]
+    # most cells are text already: show() is called for the others only (a list has thousands of cells),
+    # and whole numbers and dates, the most common of those, are shown as show() would without the call
+    return [[v if type(v) is str else _SHOWN_AS.get(type(v), show)(v) for v in map(row.values.get, columns)]
+            for row in record.rows]
+
+
+_SHOWN_AS = {int: str, dt.date: dt.date.isoformat}  # exactly these types: as fieldtypes.show() shows them
 
 
 def row_projects(record: Record) -> dict[str, str]:
@@ -150,7 +155,8 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, bytecode_cache=_bytecode_cache(site))
+            keep_trailing_newline=True, bytecode_cache=_bytecode_cache(site),
+            auto_reload=False)  # a build renders thousands of pages: no stat of the template files for each
         self.markdown = Markdown()
         self.pages: dict[str, bytes] = {}
         self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
