@@ -7,6 +7,7 @@ search index → leak gate → write
 from __future__ import annotations
 
 import gc
+import hashlib
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -135,14 +136,33 @@ def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, 
 
 
 def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult,
-                data_keys: dict, page_keys: dict, search_keys: dict) -> None:
+                data_keys: dict, page_keys: dict, search_keys: dict, section: tuple) -> None:
     seen = result.visibility
     slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
                                                                    seen.withdrawn)),
                              rows_withdrawn=seen.rows_withdrawn)
     summary = BuildResult(result.report, result.records, slim, result.masked)
     state.save(out, state.State(inputs, state.outside_deps(site, records), state.transitions(records), day,
-                                changes.written, summary, data_keys, page_keys, search_keys))
+                                changes.written, summary, data_keys, page_keys, search_keys, section))
+
+
+def _section_key(job: process.Job, heads: list, seen: expire.Visibility, done: process.Checks,
+                 search_folders: list) -> bytes:
+    """What the section's shared pages (home, catalog, categories, item lists, projects,
+    reports, search) and the yearly statistics are made from: every head as lists and
+    statistics show it, what happens to it today, and the project codes of the public
+    records' rows. An edit that none of these see (a record's body, a list's cells) leaves
+    the key as it was, and the hundreds of shared pages are kept as a group, without
+    keying each page's context."""
+    digest = hashlib.blake2b(job.store.context, digest_size=16)
+    digest.update(repr(search_folders).encode())
+    digest.update("\n".join([f"{h.source}\x1f{h.item_id}\x1f{h.slug}\x1f{h.title}\x1f{h.date}\x1f{h.published}"
+                              f"\x1f{h.index_no}\x1f{h.draft}\x1f{h.row_count}\x1f{h.projects}" for h in heads]).encode())
+    for group in (seen.public, seen.drafts, seen.scheduled, seen.withdrawn):
+        digest.update(b"\x1e" + "\n".join([h.source for h in group]).encode())
+    renders = done.renders
+    digest.update(b"".join([renders[h.source][1].projects_key for h in seen.public if h.source in renders]))
+    return digest.digest()
 
 
 def _pages_in_output(job: process.Job, rendered) -> bool:
@@ -176,7 +196,7 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
     for outcome in process.run(job, tasks, tick):
         report.diagnostics.extend(outcome.render_diagnostics if outcome.checked else outcome.diagnostics)
         if outcome.rendered is not None:
-            done.renders[files[outcome.index].path] = (outcome.render_key, outcome.rendered)
+            done.renders[outcome.checked.head.source] = (outcome.render_key, outcome.rendered)
             job.store.put(outcome.render_key, outcome.rendered)
             done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
 
@@ -328,13 +348,20 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     renderer = job.renderer
     renderer.remember(job.store.context, last.page_keys if last else {},
                       lambda path: process.in_output(job, path))
-    renderer.reports = stats.yearly(site, catalog, heads, seen, day)
     shards = search.plan(_indexed(done, public))
     renderer.search_folders = list(shards)
     search_done = _search_in_background(job, done, shards, last)
     shared: set[str] = set()
     renderer.sink = _sink(job, done, shared, report)  # shared pages go to staging as they are made
-    made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
+    section = (_section_key(job, heads, seen, done, renderer.search_folders), ())
+    if last and last.section and last.section[0] == section[0] and \
+            all(process.in_output(job, path) for path in last.section[1]):
+        renderer.keep_section(last.section[1], last.page_keys)
+        section, made = last.section, {}
+    else:
+        renderer.reports = stats.yearly(site, catalog, heads, seen, day)
+        made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
+        section = (section[0], tuple(sorted({*made, *renderer.sunk, *renderer.kept})))
     pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
     withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site), pages)
@@ -362,5 +389,5 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
             name = catalog.by_id[check.head.item_id].name
             counts[name] = counts.get(name, 0) + check.masked
     result = BuildResult(report, len(seen.public), seen, counts, changes, time.perf_counter() - start)
-    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys, search_keys)
+    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys, search_keys, section)
     return result

@@ -247,7 +247,7 @@ def check_files(job: Job, files: list[SourceFile], report: Report, tick=None) ->
     way when the job renders); the diagnostics go to the report."""
     store = job.store
     cold = not store.entries  # nothing kept to find: each worker hashes the file it reads anyway
-    keys = [store.file_key(f.shown, f.path, read=not cold) for f in files]
+    keys = [store.file_key(f.shown, f.location, read=not cold) for f in files]
     done = Checks(keys, [store.get_check(key) if key else None for key in keys])
     for check in done.checks:
         if check is not None:

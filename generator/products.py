@@ -49,6 +49,11 @@ class Rendered:
     projects: dict  # project code -> name (from its rows; "" when only the code is known)
     data: int = 0  # how many open-data rows it has, kept in a file of their own (lists only)
     indexed: bytes = b""  # digest of what the search index reads of its first page (search.for_index)
+    projects_key: bytes = b""  # digest of `projects`, made once: the build's section key reads it for every record
+
+    def __post_init__(self):
+        if not self.projects_key:
+            self.projects_key = hashlib.blake2b(repr(self.projects).encode(), digest_size=16).digest()
 
 
 def _stat(path: str) -> tuple[str, int, int, int, int]:

@@ -48,6 +48,7 @@ class State:
     data_keys: dict = field(default_factory=dict)  # list item id -> what its open-data files were made from
     page_keys: dict = field(default_factory=dict)  # shared page path -> what it was rendered from
     search_keys: dict = field(default_factory=dict)  # search index folder -> (what it was made from, its files)
+    section: tuple = ()  # (what the section's shared pages were made from, their paths): build._section_key
 
 
 def load(out: Path) -> State | None:
