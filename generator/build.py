@@ -51,13 +51,14 @@ def _gone(withdrawn, catalog, site) -> list[Gone]:
             for path in record_paths(r)]
 
 
-def _deleted(published: dict, catalog, site) -> list[Gone]:
+def _deleted(published: dict, catalog, site, shown=frozenset()) -> list[Gone]:
     """Record pages the last build wrote (its own 已撤下 pages included, so the memory
     carries on): any that this build does not make again gets a 已撤下 page too, for a
-    record deleted, renamed or turned back into a draft."""
+    record deleted, renamed or turned back into a draft. `shown`: the record pages this
+    build makes, left out at once (thousands of them)."""
     visible = catalog.for_level(site.level).by_id
     gone = []
-    for path in published:
+    for path in published.keys() - shown:
         parts = path.split("/")
         if len(parts) == 3 and parts[2].endswith(".html") and not parts[2].startswith("index"):
             item_id = f"{parts[0]}/{parts[1]}"
@@ -364,15 +365,16 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
         section = (section[0], tuple(sorted({*made, *renderer.sunk, *renderer.kept})))
     pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
-    withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site), pages)
+    withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site, pages.keys()), pages)
     made.update(_static_files(site))
     made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()},
                             renderer.unchanged))
     data, data_kept, data_keys = _open_data(job, public, done, last)
     done.staged.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines
-    made.update(sitemap.sitemap_of(site, [p for p in [*pages, *renderer.sunk, *renderer.kept]
-                                          if p.endswith(".html") and p not in withdrawn]))
+    listed = sorted(p for p in [*pages, *renderer.sunk, *renderer.kept] if p.endswith(".html") and p not in withdrawn)
+    if not renderer.unchanged("sitemap.xml", "\n".join(listed)):
+        made.update(sitemap.sitemap_of(site, listed))
     index, index_kept, search_keys = search_done(report)  # gated and staged as it was made
     done.staged.update(index)
     _gate(made, job.known, report)
