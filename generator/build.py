@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import marshal
+import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -157,8 +159,9 @@ def _section_key(job: process.Job, heads: list, seen: expire.Visibility, done: p
     keying each page's context."""
     digest = hashlib.blake2b(job.store.context, digest_size=16)
     digest.update(repr(search_folders).encode())
-    digest.update("\n".join([f"{h.source}\x1f{h.item_id}\x1f{h.slug}\x1f{h.title}\x1f{h.date}\x1f{h.published}"
-                              f"\x1f{h.index_no}\x1f{h.draft}\x1f{h.row_count}\x1f{h.projects}" for h in heads]).encode())
+    # marshal's version 0 writes equal values as equal bytes (no references to objects seen before)
+    digest.update(marshal.dumps([(h.source, h.item_id, h.slug, h.title, h.date.toordinal(), h.published.toordinal(),
+                                  h.index_no, h.draft, h.row_count, h.projects) for h in heads], 0))
     for group in (seen.public, seen.drafts, seen.scheduled, seen.withdrawn):
         digest.update(b"\x1e" + "\n".join([h.source for h in group]).encode())
     renders = done.renders
@@ -167,7 +170,19 @@ def _section_key(job: process.Job, heads: list, seen: expire.Visibility, done: p
 
 
 def _pages_in_output(job: process.Job, rendered) -> bool:
-    return all(process.in_output(job, path, page) for path, page in rendered.pages.items())
+    """process.in_output for each page, inlined: this runs for every page of every record."""
+    known, out = job.known, f"{job.out}/"
+    for path, page in rendered.pages.items():
+        entry = known.get(path)
+        if entry is None or entry[0] != page:
+            return False
+        try:
+            st = os.stat(out + path)
+        except OSError:
+            return False
+        if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+            return False
+    return True
 
 
 def _render_all(job: process.Job, files: list, done: process.Checks, public: list, kept_rows: dict, report: Report,
@@ -179,7 +194,8 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
     tasks = []
     for head in public:
         index = at[head.shown]
-        kept = kept_rows.get(head.source, tuple(range(head.row_count)))
+        kept = kept_rows.get(head.source)
+        kept = range(head.row_count) if kept is None else kept  # every row: the key is the same for a range
         key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no)
         outcome = done.outcomes.get(index)
         if outcome is not None and outcome.render_key == key:
