@@ -124,10 +124,11 @@ def _search_in_background(job: process.Job, done: process.Checks, shards: dict, 
     return finish
 
 
-def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float):
+def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float, seen: dict):
     """(last build's result, fingerprint): the result when no input changed, the records
-    visible on `day` are the same and the output is as the last build left it; else None."""
-    inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict)
+    visible on `day` are the same and the output is as the last build left it; else None.
+    `seen` gets the stat of every file of the content folder."""
+    inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict, seen)
     if last is None or last.inputs != inputs or not state.same_day_view(last, day) \
             or not state.output_intact(out, last.files):
         return None, inputs
@@ -327,7 +328,8 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     out = out or site.root / "output"
     last = state.load(out)
     day = expire.today(today)
-    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start)
+    stats: dict = {}
+    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats)
     if quick:
         return quick
     catalog = load_catalog(site)
@@ -336,7 +338,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     staging = _staging_folder(out)
     job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
-                      last.files if last else {}, {i.id for i in catalog.for_level(site.level).items})
+                      last.files if last else {}, {i.id for i in catalog.for_level(site.level).items}, stats=stats)
     try:
         return _build(job, last, inputs, strict, report, stage, tick, start)
     finally:

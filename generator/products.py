@@ -155,14 +155,15 @@ class Store:
             pass
         return None
 
-    def file_key(self, shown: str, path, read: bool = True) -> str | None:
+    def file_key(self, shown: str, path, read: bool = True, st: os.stat_result | None = None) -> str | None:
         """The check key of a record file: taken from the last run when the file's size,
         mtime, ctime and inode are as they were then (any write changes the ctime), else
         from its bytes; or, when not `read`, None (the caller hashes the bytes it reads,
         and tells found_key). A file changed just before that run is read again: a second
-        write within the same clock tick would leave its times as they were."""
+        write within the same clock tick would leave its times as they were. `st`: the
+        file's stat when the caller has it, taken this run."""
         try:
-            st = os.stat(path)
+            st = st or os.stat(path)
         except OSError:
             return self.check_key(shown, b"")  # never a stored check; the check itself reports the problem
         stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)

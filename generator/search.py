@@ -159,11 +159,16 @@ def plan(pages: list) -> dict[str, list]:
     return {f"{OUTPUT}/{n}/": members for n, members in enumerate(shards) if members}
 
 
+_OWN_CODE: list = []  # this module's bytes, read once
+
+
 def _made_from(binary: Path, count: int, members: list) -> bytes:
     """What a shard's files follow from: its pages, the shard count, Pagefind and this module."""
     st = binary.stat()
     digest = hashlib.blake2b(f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{count}\n".encode(), digest_size=16)
-    digest.update(Path(__file__).read_bytes())
+    if not _OWN_CODE:
+        _OWN_CODE.append(Path(__file__).read_bytes())
+    digest.update(_OWN_CODE[0])
     for path, page in members:
         digest.update(path.encode() + b"\0" + page)
     return digest.digest()
