@@ -7,6 +7,9 @@ search index → leak gate → write
 from __future__ import annotations
 
 import gc
+import hashlib
+import marshal
+import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,13 +53,14 @@ def _gone(withdrawn, catalog, site) -> list[Gone]:
             for path in record_paths(r)]
 
 
-def _deleted(published: dict, catalog, site) -> list[Gone]:
+def _deleted(published: dict, catalog, site, shown=frozenset()) -> list[Gone]:
     """Record pages the last build wrote (its own 已撤下 pages included, so the memory
     carries on): any that this build does not make again gets a 已撤下 page too, for a
-    record deleted, renamed or turned back into a draft."""
+    record deleted, renamed or turned back into a draft. `shown`: the record pages this
+    build makes, left out at once (thousands of them)."""
     visible = catalog.for_level(site.level).by_id
     gone = []
-    for path in published:
+    for path in published.keys() - shown:
         parts = path.split("/")
         if len(parts) == 3 and parts[2].endswith(".html") and not parts[2].startswith("index"):
             item_id = f"{parts[0]}/{parts[1]}"
@@ -120,10 +124,11 @@ def _search_in_background(job: process.Job, done: process.Checks, shards: dict, 
     return finish
 
 
-def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float):
+def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float, seen: dict):
     """(last build's result, fingerprint): the result when no input changed, the records
-    visible on `day` are the same and the output is as the last build left it; else None."""
-    inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict)
+    visible on `day` are the same and the output is as the last build left it; else None.
+    `seen` gets the stat of every file of the content folder."""
+    inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict, seen)
     if last is None or last.inputs != inputs or not state.same_day_view(last, day) \
             or not state.output_intact(out, last.files):
         return None, inputs
@@ -135,18 +140,50 @@ def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, 
 
 
 def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult,
-                data_keys: dict, page_keys: dict, search_keys: dict) -> None:
+                data_keys: dict, page_keys: dict, search_keys: dict, section: tuple) -> None:
     seen = result.visibility
     slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
                                                                    seen.withdrawn)),
                              rows_withdrawn=seen.rows_withdrawn)
     summary = BuildResult(result.report, result.records, slim, result.masked)
     state.save(out, state.State(inputs, state.outside_deps(site, records), state.transitions(records), day,
-                                changes.written, summary, data_keys, page_keys, search_keys))
+                                changes.written, summary, data_keys, page_keys, search_keys, section))
+
+
+def _section_key(job: process.Job, heads: list, seen: expire.Visibility, done: process.Checks,
+                 search_folders: list) -> bytes:
+    """What the section's shared pages (home, catalog, categories, item lists, projects,
+    reports, search) and the yearly statistics are made from: every head as lists and
+    statistics show it, what happens to it today, and the project codes of the public
+    records' rows. An edit that none of these see (a record's body, a list's cells) leaves
+    the key as it was, and the hundreds of shared pages are kept as a group, without
+    keying each page's context."""
+    digest = hashlib.blake2b(job.store.context, digest_size=16)
+    digest.update(repr(search_folders).encode())
+    # marshal's version 0 writes equal values as equal bytes (no references to objects seen before)
+    digest.update(marshal.dumps([(h.source, h.item_id, h.slug, h.title, h.date.toordinal(), h.published.toordinal(),
+                                  h.index_no, h.draft, h.row_count, h.projects) for h in heads], 0))
+    for group in (seen.public, seen.drafts, seen.scheduled, seen.withdrawn):
+        digest.update(b"\x1e" + "\n".join([h.source for h in group]).encode())
+    renders = done.renders
+    digest.update(b"".join([renders[h.source][1].projects_key for h in seen.public if h.source in renders]))
+    return digest.digest()
 
 
 def _pages_in_output(job: process.Job, rendered) -> bool:
-    return all(process.in_output(job, path, page) for path, page in rendered.pages.items())
+    """process.in_output for each page, inlined: this runs for every page of every record."""
+    known, out = job.known, f"{job.out}/"
+    for path, page in rendered.pages.items():
+        entry = known.get(path)
+        if entry is None or entry[0] != page:
+            return False
+        try:
+            st = os.stat(out + path)
+        except OSError:
+            return False
+        if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+            return False
+    return True
 
 
 def _render_all(job: process.Job, files: list, done: process.Checks, public: list, kept_rows: dict, report: Report,
@@ -158,7 +195,8 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
     tasks = []
     for head in public:
         index = at[head.shown]
-        kept = kept_rows.get(head.source, tuple(range(head.row_count)))
+        kept = kept_rows.get(head.source)
+        kept = range(head.row_count) if kept is None else kept  # every row: the key is the same for a range
         key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no)
         outcome = done.outcomes.get(index)
         if outcome is not None and outcome.render_key == key:
@@ -176,7 +214,7 @@ def _render_all(job: process.Job, files: list, done: process.Checks, public: lis
     for outcome in process.run(job, tasks, tick):
         report.diagnostics.extend(outcome.render_diagnostics if outcome.checked else outcome.diagnostics)
         if outcome.rendered is not None:
-            done.renders[files[outcome.index].path] = (outcome.render_key, outcome.rendered)
+            done.renders[outcome.checked.head.source] = (outcome.render_key, outcome.rendered)
             job.store.put(outcome.render_key, outcome.rendered)
             done.staged.update((path, outcome.rendered.pages[path]) for path in outcome.staged)
 
@@ -290,7 +328,8 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     out = out or site.root / "output"
     last = state.load(out)
     day = expire.today(today)
-    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start)
+    stats: dict = {}
+    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats)
     if quick:
         return quick
     catalog = load_catalog(site)
@@ -299,7 +338,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     staging = _staging_folder(out)
     job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
-                      last.files if last else {}, {i.id for i in catalog.for_level(site.level).items})
+                      last.files if last else {}, {i.id for i in catalog.for_level(site.level).items}, stats=stats)
     try:
         return _build(job, last, inputs, strict, report, stage, tick, start)
     finally:
@@ -328,24 +367,32 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     renderer = job.renderer
     renderer.remember(job.store.context, last.page_keys if last else {},
                       lambda path: process.in_output(job, path))
-    renderer.reports = stats.yearly(site, catalog, heads, seen, day)
     shards = search.plan(_indexed(done, public))
     renderer.search_folders = list(shards)
     search_done = _search_in_background(job, done, shards, last)
     shared: set[str] = set()
     renderer.sink = _sink(job, done, shared, report)  # shared pages go to staging as they are made
-    made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
+    section = (_section_key(job, heads, seen, done, renderer.search_folders), ())
+    if last and last.section and last.section[0] == section[0] and \
+            all(process.in_output(job, path) for path in last.section[1]):
+        renderer.keep_section(last.section[1], last.page_keys)
+        section, made = last.section, {}
+    else:
+        renderer.reports = stats.yearly(site, catalog, heads, seen, day)
+        made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
+        section = (section[0], tuple(sorted({*made, *renderer.sunk, *renderer.kept})))
     pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
-    withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site), pages)
+    withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site, pages.keys()), pages)
     made.update(_static_files(site))
     made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()},
                             renderer.unchanged))
     data, data_kept, data_keys = _open_data(job, public, done, last)
     done.staged.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines
-    made.update(sitemap.sitemap_of(site, [p for p in [*pages, *renderer.sunk, *renderer.kept]
-                                          if p.endswith(".html") and p not in withdrawn]))
+    listed = sorted(p for p in [*pages, *renderer.sunk, *renderer.kept] if p.endswith(".html") and p not in withdrawn)
+    if not renderer.unchanged("sitemap.xml", "\n".join(listed)):
+        made.update(sitemap.sitemap_of(site, listed))
     index, index_kept, search_keys = search_done(report)  # gated and staged as it was made
     done.staged.update(index)
     _gate(made, job.known, report)
@@ -362,5 +409,5 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
             name = catalog.by_id[check.head.item_id].name
             counts[name] = counts.get(name, 0) + check.masked
     result = BuildResult(report, len(seen.public), seen, counts, changes, time.perf_counter() - start)
-    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys, search_keys)
+    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys, search_keys, section)
     return result

@@ -137,15 +137,20 @@ def feeds(site: SiteConfig, catalog: Catalog, records: list[Head], summaries: di
         out[path] = _channel(site, title, page, description, path, mine, summaries)
 
     channel(f"{site.title}：全部更新", "index.html", site.description or site.title, all_path(), entries)
+    by_category: dict[str, list] = {}
+    by_item: dict[str, list] = {}
+    for entry in entries:  # once, in order: not a pass over every record for each channel
+        by_category.setdefault(entry[1].category, []).append(entry)
+        by_item.setdefault(entry[1].id, []).append(entry)
     for category in visible.categories:
-        mine = [e for e in entries if e[1].category == category.id]
         channel(f"{site.title}：{category.name}", f"{category.id}/index.html",
-                f"{site.department}公开的{category.name}信息", category_path(category.id), mine)
+                f"{site.department}公开的{category.name}信息", category_path(category.id),
+                by_category.get(category.id, []))
         for item in visible.items_of(category.id):
             if item.on_request_only:
                 continue
             channel(f"{site.title}：{item.name}", f"{item.id}/index.html", "、".join(item.elements["公开内容"]),
-                    item_path(item), [e for e in mine if e[1].id == item.id])
+                    item_path(item), by_item.get(item.id, []))
     return out
 
 

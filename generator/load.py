@@ -20,10 +20,14 @@ RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path
+    location: str  # absolute path of the file: a str, as a build stats thousands of them and reads few
     shown: str
     item_id: str
     slug: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 @dataclass
@@ -69,7 +73,6 @@ def discover(content_dir: Path, root: Path, catalog: Catalog, report: Report) ->
             stem, suffix = os.path.splitext(name)
             if name.startswith((".", "_")) or suffix.lower() not in RECORD_SUFFIXES:
                 continue
-            path = here / name
             shown = f"{here_shown}/{name}"
             if len(parts) < 2:
                 report.error(Location(shown), "misplaced-record",
@@ -81,7 +84,7 @@ def discover(content_dir: Path, root: Path, catalog: Catalog, report: Report) ->
                              f"文件名“{stem}”只能用小写英文字母、数字和连字符",
                              "文件名会成为网址，例如 2026-batch1.yaml；中文标题写在 title 中")
                 continue
-            files.append(SourceFile(path, shown, "/".join(parts[:2]), stem))
+            files.append(SourceFile(f"{dirpath}/{name}", shown, "/".join(parts[:2]), stem))
     return _drop_duplicate_slugs(files, report)
 
 
@@ -111,7 +114,7 @@ def read(file: SourceFile, data: bytes | None = None) -> RawRecord:
     if not text.strip():
         raise yamlsource.YamlProblem(1, 1, "empty-file", "文件是空的",
                                      "用 python -m generator new 事项id 生成一个记录模板")
-    if file.path.suffix.lower() == ".md":
+    if file.location.lower().endswith(".md"):
         front, body, body_line = yamlsource.split_front_matter(text)
         data = yamlsource.parse(front, line_offset=1)
     else:

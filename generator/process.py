@@ -48,6 +48,7 @@ class Job:
     render: bool = True  # False: check only (the validate and check commands)
     summaries: Summaries = field(default_factory=Summaries)
     folders: set = field(default_factory=set)  # staging folders made by this process (stage())
+    stats: dict = field(default_factory=dict)  # record file location -> os.stat_result, taken this run
 
 
 @dataclass
@@ -247,7 +248,8 @@ def check_files(job: Job, files: list[SourceFile], report: Report, tick=None) ->
     way when the job renders); the diagnostics go to the report."""
     store = job.store
     cold = not store.entries  # nothing kept to find: each worker hashes the file it reads anyway
-    keys = [store.file_key(f.shown, f.path, read=not cold) for f in files]
+    stats = job.stats
+    keys = [store.file_key(f.shown, f.location, read=not cold, st=stats.get(f.location)) for f in files]
     done = Checks(keys, [store.get_check(key) if key else None for key in keys])
     for check in done.checks:
         if check is not None:

@@ -49,6 +49,11 @@ class Rendered:
     projects: dict  # project code -> name (from its rows; "" when only the code is known)
     data: int = 0  # how many open-data rows it has, kept in a file of their own (lists only)
     indexed: bytes = b""  # digest of what the search index reads of its first page (search.for_index)
+    projects_key: bytes = b""  # digest of `projects`, made once: the build's section key reads it for every record
+
+    def __post_init__(self):
+        if not self.projects_key:
+            self.projects_key = hashlib.blake2b(repr(self.projects).encode(), digest_size=16).digest()
 
 
 def _stat(path: str) -> tuple[str, int, int, int, int]:
@@ -150,14 +155,15 @@ class Store:
             pass
         return None
 
-    def file_key(self, shown: str, path, read: bool = True) -> str | None:
+    def file_key(self, shown: str, path, read: bool = True, st: os.stat_result | None = None) -> str | None:
         """The check key of a record file: taken from the last run when the file's size,
         mtime, ctime and inode are as they were then (any write changes the ctime), else
         from its bytes; or, when not `read`, None (the caller hashes the bytes it reads,
         and tells found_key). A file changed just before that run is read again: a second
-        write within the same clock tick would leave its times as they were."""
+        write within the same clock tick would leave its times as they were. `st`: the
+        file's stat when the caller has it, taken this run."""
         try:
-            st = os.stat(path)
+            st = st or os.stat(path)
         except OSError:
             return self.check_key(shown, b"")  # never a stored check; the check itself reports the problem
         stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)

@@ -96,7 +96,7 @@ class Head:
     """A record without its contents (no rows, fields or body): what the section's shared
     pages, the feeds, the statistics and the build's bookkeeping need. A build of tens of
     thousands of records holds every head but never every row at once."""
-    source: Path
+    source: str  # the record's source, as a str: heads are loaded and keyed by the ten thousand
     shown: str
     item_id: str
     slug: str
@@ -129,7 +129,7 @@ class Head:
 def head_of(record: Record, masked: Record) -> Head:
     """The head of a record: dates and numbers from the checked record, texts from its masked form."""
     index_where = record.where.get("index_no")
-    return Head(record.source, record.shown, record.item_id, record.slug, masked.title, record.date,
+    return Head(str(record.source), record.shown, record.item_id, record.slug, masked.title, record.date,
                 record.published, record.index_no, record.index_no_derived, record.projects, record.window,
                 record.draft, len(record.rows), record.row_ends, record.rows_source,
                 masked.attachments, {"index_no": index_where} if index_where else {})

@@ -189,6 +189,12 @@ class Renderer:
             return True
         return False
 
+    def keep_section(self, paths, last: dict) -> None:
+        """The pages section() made last build, all kept as they are: nothing they show
+        changed (build._section_key). Their keys carry on for the next build's memo."""
+        self.kept.update(paths)
+        self.keys.update((path, last[path]) for path in paths if path in last)
+
     def unchanged(self, path: str, shown: str) -> bool:
         """For a file made elsewhere (a feed) from what `shown` describes: whether the one
         made last from the same is still in the output. Kept and keyed as the pages are."""

@@ -44,7 +44,10 @@ from pathlib import Path
 
 OUTPUT = "pagefind"
 SHARDED_FROM = 1000  # indexed pages from which the index is split; smaller sites keep one index in pagefind/
-SHARD_SIZE = 600  # at most this many pages a shard (a power of two of shards)
+SHARD_SIZE = 150  # at most this many pages a shard (a power of two of shards), up to MAX_SHARDS
+# An edit indexes its page's whole shard again (about 3.5 ms a page): small shards keep that
+# short. The search page merges every shard (their index files only: one WebAssembly for all).
+MAX_SHARDS = 256
 PARALLEL = 1  # Pagefind runs at a time: each takes 70-80 MB, and two at once passed 250 MB at 10,000 records
 REPO = Path(__file__).resolve().parent.parent
 # what the browser needs; Pagefind's own UI bundles are left out (our page has its own)
@@ -138,7 +141,7 @@ def shard_count(pages: int) -> int:
     if pages < SHARDED_FROM:
         return 1
     count = 2
-    while pages > count * SHARD_SIZE:
+    while pages > count * SHARD_SIZE and count < MAX_SHARDS:
         count *= 2
     return count
 
@@ -156,11 +159,16 @@ def plan(pages: list) -> dict[str, list]:
     return {f"{OUTPUT}/{n}/": members for n, members in enumerate(shards) if members}
 
 
+_OWN_CODE: list = []  # this module's bytes, read once
+
+
 def _made_from(binary: Path, count: int, members: list) -> bytes:
     """What a shard's files follow from: its pages, the shard count, Pagefind and this module."""
     st = binary.stat()
     digest = hashlib.blake2b(f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{count}\n".encode(), digest_size=16)
-    digest.update(Path(__file__).read_bytes())
+    if not _OWN_CODE:
+        _OWN_CODE.append(Path(__file__).read_bytes())
+    digest.update(_OWN_CODE[0])
     for path, page in members:
         digest.update(path.encode() + b"\0" + page)
     return digest.digest()

@@ -48,6 +48,7 @@ class State:
     data_keys: dict = field(default_factory=dict)  # list item id -> what its open-data files were made from
     page_keys: dict = field(default_factory=dict)  # shared page path -> what it was rendered from
     search_keys: dict = field(default_factory=dict)  # search index folder -> (what it was made from, its files)
+    section: tuple = ()  # (what the section's shared pages were made from, their paths): build._section_key
 
 
 def load(out: Path) -> State | None:
@@ -67,8 +68,9 @@ def save(out: Path, state: State) -> None:
     os.replace(temporary, path)
 
 
-def _walk(folder: Path, hasher) -> None:
-    """Every file under folder, by path, size and mtime, in a stable order."""
+def _walk(folder: Path, hasher, seen: dict | None = None) -> None:
+    """Every file under folder, by path, size and mtime, in a stable order; each file's
+    stat goes to `seen` (path -> os.stat_result) when given."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -77,26 +79,30 @@ def _walk(folder: Path, hasher) -> None:
         if entry.name in ("__pycache__", ".cache", "node_modules"):
             continue
         if entry.is_dir(follow_symlinks=True):
-            _walk(Path(entry.path), hasher)
+            _walk(Path(entry.path), hasher, seen)
         else:
-            _stat(entry.path, hasher)
+            _stat(entry.path, hasher, seen)
 
 
-def _stat(path, hasher) -> None:
+def _stat(path, hasher, seen: dict | None = None) -> None:
     try:
         st = os.stat(path)  # ctime and inode too: an edit that keeps the size and mtime, a file replaced
+        if seen is not None:
+            seen[path] = st
         hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
     except OSError:
         hasher.update(f"{path}\0missing\n".encode())
 
 
-def fingerprint(site, site_path: Path, theme: Path, deps: list[str], strict: bool) -> bytes:
+def fingerprint(site, site_path: Path, theme: Path, deps: list[str], strict: bool, seen: dict | None = None) -> bytes:
+    """`seen`, when given, gets the stat of each file of the content folder: a build that
+    goes on need not stat its record files again (Store.file_key)."""
     hasher = hashlib.blake2b(f"{FORMAT}\0{strict}\0{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode(),
                              digest_size=16)
     _stat(str(site_path.resolve()), hasher)
     for folder in (site.content_dir, site.templates_dir, theme, *_OWN):
         hasher.update(f"folder {folder}\n".encode())
-        _walk(folder, hasher)
+        _walk(folder, hasher, seen if folder == site.content_dir else None)
     _stat(str(site.catalog_path), hasher)
     for path in deps:
         _stat(path, hasher)
