@@ -253,7 +253,7 @@ def sharded(tmp_path_factory) -> Path:
 
 
 def test_shard_count_grows_by_powers_of_two():
-    assert [search.shard_count(n) for n in (0, 999, 1000, 1200, 1201, 2400, 2401, 10_000)] == [1, 1, 8, 8, 16, 16, 32, 128]
+    assert [search.shard_count(n) for n in (0, 999, 1000, 1200, 1201, 2400, 2401, 10_000)] == [1, 1, 4, 4, 8, 8, 16, 64]
     assert search.shard_count(100_000) == search.shard_count(1_000_000) == search.MAX_SHARDS == 256
 
 
