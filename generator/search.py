@@ -50,7 +50,7 @@ SHARD_SIZE = 300  # at most this many pages a shard (a power of two of shards), 
 # all), and each query fetches a chunk of every shard: 150 pages a shard made an edit at
 # 10,000 records about 0.3 s quicker and doubled those requests (128 a query), so 300.
 MAX_SHARDS = 256
-PARALLEL = 1  # Pagefind runs at a time: each takes 70-80 MB, and two at once passed 250 MB at 10,000 records
+PARALLEL = 2  # Pagefind runs at a time: each takes 60-90 MB with shards of 300 pages at most
 REPO = Path(__file__).resolve().parent.parent
 # what the browser needs; Pagefind's own UI bundles are left out (our page has its own)
 _KEEP_PREFIXES = ("pagefind/fragment/", "pagefind/index/", "pagefind/pagefind.js", "pagefind/pagefind-worker.js",
@@ -196,13 +196,14 @@ def update(shards: dict[str, list], read, intact, last: dict, binary: Path, made
 
     def index(job):
         folder, key, members = job
-        return folder, key, build_index(((path, read(path)) for path, _ in members), binary, folder)
+        files = build_index(((path, read(path)) for path, _ in members), binary, folder)
+        if made_now:  # in this thread: its hundreds of new files wait on the disk, not on the interpreter
+            made_now(files)
+        return folder, key, files
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         for folder, key, files in pool.map(index, todo):
-            if made_now:
-                made_now(files)
-            else:
+            if not made_now:
                 made.update(files)
             keys[folder] = (key, tuple(sorted(files)))
     return made, kept, keys
