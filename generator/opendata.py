@@ -78,9 +78,7 @@ def _csv_lines(source: list[str], rows: list[list[str]]) -> str:
         lead = buffer.getvalue()[:-2] + ","  # the source cells, quoted as needed, start every line
         return lead + ("\r\n" + lead).join(lines) + "\r\n"
     buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(
-        [*csv_source, *[_csv_cell(cell) if cell.startswith(_FORMULA_START) else cell for cell in row]]
-        for row in rows)
+    csv.writer(buffer).writerows([*csv_source, *map(_csv_cell, row)] for row in rows)
     return buffer.getvalue()
 
 

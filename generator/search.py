@@ -40,6 +40,7 @@ import subprocess
 import tempfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 OUTPUT = "pagefind"
@@ -161,16 +162,17 @@ def plan(pages: list) -> dict[str, list]:
     return {f"{OUTPUT}/{n}/": members for n, members in enumerate(shards) if members}
 
 
-_OWN_CODE: list = []  # this module's bytes, read once
+@cache
+def _own_code() -> bytes:
+    """This module's bytes: read once, not once per shard."""
+    return Path(__file__).read_bytes()
 
 
 def _made_from(binary: Path, count: int, members: list) -> bytes:
     """What a shard's files follow from: its pages, the shard count, Pagefind and this module."""
     st = binary.stat()
     digest = hashlib.blake2b(f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{count}\n".encode(), digest_size=16)
-    if not _OWN_CODE:
-        _OWN_CODE.append(Path(__file__).read_bytes())
-    digest.update(_OWN_CODE[0])
+    digest.update(_own_code())
     for path, page in members:
         digest.update(path.encode() + b"\0" + page)
     return digest.digest()

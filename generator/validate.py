@@ -59,16 +59,14 @@ def _typed_column(spec: FieldSpec, column: list) -> list | None:
     to report: nothing required is missing, no value is invalid, outside its enum or in
     doubt. None otherwise: the row-by-row check then says what is wrong, cell by cell."""
     kind = fieldtypes.TYPES[spec.type]
-    texts = True
     try:
         stripped = [raw.strip(_BLANKS) for raw in column]
     except AttributeError:  # None, a number or a date in a spreadsheet: one cell at a time
-        texts = False
         blank = [raw is None or (type(raw) is str and raw.strip(_BLANKS) in _EMPTY) for raw in column]
     else:
         blank = None if _EMPTY.isdisjoint(stripped) else [text in _EMPTY for text in stripped]
     try:
-        if blank is None and texts and kind.parse is fieldtypes.as_text:
+        if blank is None and kind.parse is fieldtypes.as_text:  # None only when every cell is a string
             values = [raw.strip() for raw in column]  # what as_text() gives a string, without a call per cell
         elif blank is None or not any(blank):
             values = list(map(kind.parse, column))
@@ -389,7 +387,6 @@ class _Checker:
             return (), shown, None
         columns = self.table_columns(table, specs, by_squeezed)
         used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
-        conditional = any(spec.required_if for spec in specs.values())
         lines, total_at = [], None
         for cells, number in table.rows:
             label = tables.total_label(cells)
@@ -406,15 +403,15 @@ class _Checker:
             rows = [Row(values, table.locate(number, 0), table.positions(number, columns))
                     for values, (_, number) in zip(typed, lines)]
         else:
-            rows = self.table_lines(table, lines, specs, columns, used, conditional)
+            rows = self.table_lines(table, lines, specs, columns, used)
         if not rows:
             self.error(Location(shown), "empty-table", "表格中没有数据行", "")
         total = self.table_total(table, used, rows, *total_at) if total_at else None
         return tuple(rows), shown, total
 
-    def table_lines(self, table: tables.Table, lines: list, specs: dict, columns: dict, used: list,
-                    conditional: bool) -> list[Row]:
+    def table_lines(self, table: tables.Table, lines: list, specs: dict, columns: dict, used: list) -> list[Row]:
         """The rows of a table checked cell by cell, each problem with its cell."""
+        conditional = _plan(specs)[1]
         rows = []
         for cells, number in lines:
             values = dict.fromkeys(specs)

@@ -183,7 +183,7 @@ def _head(text: str, ydict: type, blank_key: str | None):
             continue
         if line[0] == " ":
             match = _BLOCK_MORE.fullmatch(line)
-            if inner is None or match is None or len(match.group(1)) != (indent or len(match.group(1))):
+            if inner is None or match is None or (indent is not None and len(match.group(1)) != indent):
                 return None
             if indent is None:
                 indent = len(match.group(1))
@@ -191,10 +191,8 @@ def _head(text: str, ydict: type, blank_key: str | None):
                 data.value_pos[key] = inner.pos
             _put(inner, match, number)
             continue
-        if inner is not None and indent is None and key != blank_key:
-            return None  # a key with no value and nothing under it
-        if inner is not None and indent is None:
-            data[key] = None
+        if inner is not None and indent is None and not _left_blank(data, key, blank_key):
+            return None
         match = _HEAD_PAIR.fullmatch(line)
         opened = match is None and _HEAD_OPEN.fullmatch(line)
         if not match and not opened:
@@ -213,11 +211,18 @@ def _head(text: str, ydict: type, blank_key: str | None):
             inner, indent = ydict(), None
             inner.key_pos, inner.value_pos = {}, {}
             data[key] = inner
-    if inner is not None and indent is None:
-        if key != blank_key:
-            return None
-        data[key] = None
+    if inner is not None and indent is None and not _left_blank(data, key, blank_key):
+        return None
     return data if data else None
+
+
+def _left_blank(data, key: str, blank_key: str | None) -> bool:
+    """For a key with no value and nothing under it: None when it is `blank_key` (split()
+    blanked its block); else False, and the full parse says where that null stands."""
+    if key != blank_key:
+        return False
+    data[key] = None
+    return True
 
 
 def _scalar(value: str):
