@@ -9,14 +9,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import marshal
-import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, feeds, leakgate, opendata, process, products, search, sitemap, state, stats, write
+from . import expire, feeds, leakgate, opendata, process, products, search, sitemap, state, stats, survey, write
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report
@@ -73,16 +72,13 @@ def _quiet(_stage: str) -> None:
     pass
 
 
-def _search_index(job: process.Job, done: process.Checks, shards: dict, last, report: Report) -> tuple[dict, set, dict]:
-    """(index files staged now: path -> digest, index files kept, what each shard was made
-    from): only the shards holding a changed page are indexed again. Each shard's files are
-    gated and staged while Pagefind indexes the next, as the record pages were: after the
-    thread is joined they are only moved in, and never all held at once."""
+def _search_index(job: process.Job, done: process.Checks, todo: list, binary, report: Report) -> tuple[dict, set, dict]:
+    """(index files staged now: path -> digest, those the same as the output's, what each
+    shard indexed again was made from). Each shard's files are gated and staged while
+    Pagefind indexes the next, as the record pages were: after the thread is joined they
+    are only moved in, and never all held at once."""
     def read(path: str) -> bytes:
         return ((job.staging if path in done.staged else job.out) / path).read_bytes()
-
-    def intact(path: str) -> bool:
-        return process.in_output(job, path)
 
     staged, same = {}, set()
 
@@ -96,41 +92,56 @@ def _search_index(job: process.Job, done: process.Checks, shards: dict, last, re
                 process.stage(job, path, data)
                 staged[path] = digest
 
-    try:
-        _, kept, keys = search.update(shards, read, intact, last.search_keys if last else {}, search.find_binary(),
-                                      made_now)
-        return staged, kept | same, keys
-    except search.SearchUnavailable as problem:
-        report.warning(Location(job.site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
-                       "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
-                       "或用环境变量 PAGEFIND_BINARY_PATH 指定 pagefind_extended 的位置")
-        return {}, set(), {}
+    keys = search.index(todo, read, binary, made_now)
+    return staged, same, keys
+
+
+def _search_unavailable(job: process.Job, problem: search.SearchUnavailable, report: Report) -> None:
+    report.warning(Location(job.site.path.name), "search-unavailable", f"{problem}，本次生成的网站没有全文搜索",
+                   "运行 npm install --prefix .tools pagefind@1.6.0（见 README 的“全文搜索”），"
+                   "或用环境变量 PAGEFIND_BINARY_PATH 指定 pagefind_extended 的位置")
 
 
 def _search_in_background(job: process.Job, done: process.Checks, shards: dict, last):
-    """Starts _search_index in a thread and returns what joins it, `finish(report)`.
-    Pagefind is a process of its own: it indexes the record pages (all made by now) while
-    this one renders the shared pages, feeds and open data, so both cores are busy. Its
-    diagnostics join the report when it is joined, where a serial build put them."""
+    """Finds the shards to index again, starts _search_index on them in a thread and returns
+    what joins it, `finish(report)` -> (index files staged: path -> digest, index files
+    kept, what each shard was made from). Pagefind is a process of its own: it indexes the
+    record pages (all made by now) while this one renders the shared pages, feeds and open
+    data, so both cores are busy. Its diagnostics join the report when it is joined, where
+    a serial build put them."""
     late = Report()
+    kept, keys, todo, binary = set(), {}, [], None
+    try:
+        binary = search.find_binary()
+        kept, keys, todo = search.outdated(shards, lambda path: process.in_output(job, path),
+                                           last.search_keys if last else {}, binary)
+    except search.SearchUnavailable as problem:
+        _search_unavailable(job, problem, late)
     pool = ThreadPoolExecutor(1)
-    future = pool.submit(_search_index, job, done, shards, last, late)
+    future = pool.submit(_search_index, job, done, todo, binary, late) if todo else None
     pool.shutdown(wait=False)
 
     def finish(report: Report) -> tuple[dict, set, dict]:
-        made = future.result()
+        made = ({}, set(), {})
+        try:
+            made = future.result() if future is not None else made
+        except search.SearchUnavailable as problem:  # no index at all rather than one with shards missing
+            _search_unavailable(job, problem, late)
+            kept.clear()
+            keys.clear()
         report.diagnostics.extend(late.diagnostics)
-        return made
+        staged, same, indexed = made
+        return staged, kept | same, {**keys, **indexed}
     return finish
 
 
-def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float, seen: dict):
+def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float, seen: dict,
+                     output: survey.Survey):
     """(last build's result, fingerprint): the result when no input changed, the records
     visible on `day` are the same and the output is as the last build left it; else None.
     `seen` gets the stat of every file of the content folder."""
     inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict, seen)
-    if last is None or last.inputs != inputs or not state.same_day_view(last, day) \
-            or not state.output_intact(out, last.files):
+    if last is None or last.inputs != inputs or not state.same_day_view(last, day) or not output.intact():
         return None, inputs
     result = last.summary
     result.changes = write.Changes(unchanged=len(last.files))
@@ -172,16 +183,10 @@ def _section_key(job: process.Job, heads: list, seen: expire.Visibility, done: p
 
 def _pages_in_output(job: process.Job, rendered) -> bool:
     """process.in_output for each page, inlined: this runs for every page of every record."""
-    known, out = job.known, f"{job.out}/"
+    known, damaged = job.known, job.damaged
     for path, page in rendered.pages.items():
         entry = known.get(path)
-        if entry is None or entry[0] != page:
-            return False
-        try:
-            st = os.stat(out + path)
-        except OSError:
-            return False
-        if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+        if entry is None or entry[0] != page or path in damaged:
             return False
     return True
 
@@ -327,9 +332,18 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     site = load_site(site_path)
     out = out or site.root / "output"
     last = state.load(out)
+    output = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
+    try:
+        return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output)
+    finally:
+        output.close()
+
+
+def _changed_build(site, site_path: Path, out: Path, last, today, strict: bool, stage, tick, start: float,
+                   output: survey.Survey) -> BuildResult:
     day = expire.today(today)
     stats: dict = {}
-    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats)
+    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats, output)
     if quick:
         return quick
     catalog = load_catalog(site)
@@ -338,16 +352,17 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
     gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     staging = _staging_folder(out)
     job = process.Job(site, catalog, day, store, Renderer(site, catalog, day), out, staging,
-                      last.files if last else {}, {i.id for i in catalog.for_level(site.level).items}, stats=stats)
+                      last.files if last else {}, {i.id for i in catalog.for_level(site.level).items}, stats=stats,
+                      damaged=output.damaged())
     try:
-        return _build(job, last, inputs, strict, report, stage, tick, start)
+        return _build(job, last, inputs, strict, report, stage, tick, start, output.existing())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         gc.unfreeze()
 
 
 def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, stage, tick,
-           start: float) -> BuildResult:
+           start: float, existing: set) -> BuildResult:
     site, catalog, day, out = job.site, job.catalog, job.day, job.out
     files = discover(site.content_dir, site.root, catalog, report)
     done = process.check_files(job, files, report, tick)
@@ -401,7 +416,7 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
         raise ContentError(report)
     stage("写入")
     kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept | index_kept | shared
-    changes = write.apply(out, job.staging, done.staged, made, kept, job.known)
+    changes = write.apply(out, job.staging, done.staged, made, kept, job.known, existing)
     job.store.save()
     counts: dict[str, int] = {}
     for check in done.checks:

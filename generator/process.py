@@ -49,6 +49,7 @@ class Job:
     summaries: Summaries = field(default_factory=Summaries)
     folders: set = field(default_factory=set)  # staging folders made by this process (stage())
     stats: dict = field(default_factory=dict)  # record file location -> os.stat_result, taken this run
+    damaged: set = field(default_factory=set)  # of `known`, the files no longer as that build left them (survey.py)
 
 
 @dataclass
@@ -122,11 +123,7 @@ def in_output(job: Job, path: str, page_digest: bytes | None = None) -> bool:
     known = job.known.get(path)
     if known is None or (page_digest is not None and known[0] != page_digest):
         return False
-    try:
-        st = os.stat(f"{job.out}/{path}")  # not a Path: this runs for every page of the site
-    except OSError:
-        return False
-    return (st.st_size, st.st_mtime_ns) == (known[1], known[2])
+    return path not in job.damaged
 
 
 def stage(job: Job, path: str, data: bytes) -> None:

@@ -168,44 +168,46 @@ def _own_code() -> bytes:
     return Path(__file__).read_bytes()
 
 
-def _made_from(binary: Path, count: int, members: list) -> bytes:
-    """What a shard's files follow from: its pages, the shard count, Pagefind and this module."""
-    st = binary.stat()
-    digest = hashlib.blake2b(f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{count}\n".encode(), digest_size=16)
+def _made_from(binary_stamp: bytes, members: list) -> bytes:
+    """What a shard's files follow from: its pages, the shard count and Pagefind (`binary_stamp`),
+    and this module."""
+    digest = hashlib.blake2b(binary_stamp, digest_size=16)
     digest.update(_own_code())
     for path, page in members:
         digest.update(path.encode() + b"\0" + page)
     return digest.digest()
 
 
-def update(shards: dict[str, list], read, intact, last: dict, binary: Path, made_now=None) -> tuple[dict, set, dict]:
-    """(files made now, files kept as they are, {folder: (made from, its files)}) for the
-    shards of `plan`: a shard made from the same pages as last build (`last`, as returned
-    then), whose files are all still there (`intact(path)`), is kept; the others are
-    indexed again, from their pages' bytes (`read(path)`). `made_now(files)`, if given, is
-    given each shard's new files while Pagefind indexes the next one, and they are not kept
-    for the files returned."""
-    made, kept, keys, todo = {}, set(), {}, []
+def outdated(shards: dict[str, list], intact, last: dict, binary: Path) -> tuple[set, dict, list]:
+    """(files kept as they are, {folder: (made from, its files)} of the shards kept, the shards
+    to index again) for the shards of `plan`: a shard made from the same pages as last build
+    (`last`, as index() and this returned then), whose files are all still there
+    (`intact(path)`), is kept. Quick, and free of I/O but one stat: the build does it before
+    starting the thread that indexes, where each system call could wait on the interpreter."""
+    st = binary.stat()
     count = shard_count(sum(len(members) for members in shards.values()))
+    stamp = f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{count}\n".encode()
+    kept, keys, todo = set(), {}, []
     for folder, members in shards.items():
-        key = _made_from(binary, count, members)
+        key = _made_from(stamp, members)
         previous = last.get(folder)
         if previous and previous[0] == key and all(intact(path) for path in previous[1]):
             kept.update(previous[1])
             keys[folder] = previous
         else:
             todo.append((folder, key, members))
+    return kept, keys, todo
 
-    def index(job):
+
+def index(todo: list, read, binary: Path, made_now) -> dict:
+    """{folder: (made from, its files)} of the shards `todo` of outdated(), indexed again from
+    their pages' bytes (`read(path)`), PARALLEL at a time. `made_now(files)` is given each
+    shard's new files as soon as they are made, in the thread that made them."""
+    def one(job):
         folder, key, members = job
         files = build_index(((path, read(path)) for path, _ in members), binary, folder)
-        if made_now:  # in this thread: its hundreds of new files wait on the disk, not on the interpreter
-            made_now(files)
-        return folder, key, files
+        made_now(files)  # in this thread: its hundreds of new files wait on the disk, not on the interpreter
+        return folder, (key, tuple(sorted(files)))
 
     with ThreadPoolExecutor(PARALLEL) as pool:
-        for folder, key, files in pool.map(index, todo):
-            if not made_now:
-                made.update(files)
-            keys[folder] = (key, tuple(sorted(files)))
-    return made, kept, keys
+        return dict(pool.map(one, todo))

@@ -22,7 +22,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import search, write
+from . import search
 
 FORMAT = "state-3"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -141,17 +141,3 @@ def same_day_view(state: State, day: dt.date) -> bool:
         return False
     low, high = sorted((state.today, day))
     return not any(low < t <= high for t in state.transitions)
-
-
-def output_intact(out: Path, files: dict) -> bool:
-    """Every file the last build wrote is there as it wrote it, and nothing else."""
-    if not out.is_dir():
-        return not files
-    found = 0
-    for rel, entry in write.walk(out):
-        known = files.get(rel)
-        st = entry.stat(follow_symlinks=False)
-        if known is None or (known[1], known[2]) != (st.st_size, st.st_mtime_ns):
-            return False
-        found += 1
-    return found == len(files)

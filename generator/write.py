@@ -82,13 +82,13 @@ def existing_files(out: Path) -> set[str]:
 
 
 def apply(out: Path, staging: Path, staged: dict, produced: dict[str, bytes], kept: set[str],
-          known: dict) -> Changes:
+          known: dict, existing: set[str] | None = None) -> Changes:
     """Bring the output to this build's files: `staged` (path -> digest) are waiting in the
     staging folder and are moved in; `produced` (path -> bytes) are written when they
     differ; `kept` are already in place as the last build wrote them (`known`). Any other
-    file is removed."""
+    file is removed. `existing`: the files the output holds, when the caller has looked."""
     changes = Changes()
-    existing = existing_files(out)
+    existing = existing_files(out) if existing is None else existing
     folders = set()
     for rel in sorted(staged):  # string paths and each folder made once: a full build moves 20,000 pages
         path = f"{out}/{rel}"

@@ -114,6 +114,25 @@ def test_a_file_removed_from_the_output_comes_back(built):
     assert (out / "index.html").exists()
 
 
+def test_output_changed_by_hand_is_set_right_by_an_edit_build(built, tmp_path):
+    """Pages and index files edited, deleted or added by hand are made again (or removed) by
+    a build that also has an edit to make, not only by a no-op one."""
+    site, out = built
+    page = out / "policy/laws/banfa.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<p>手工改动</p></body>"), encoding="utf-8")
+    fragment = sorted((out / "pagefind").rglob("*.pf_fragment"))[0]
+    fragment.unlink()
+    stray = out / "policy/laws/stray.html"
+    stray.write_text("手工添加", encoding="utf-8")
+    listing = site / "content/allocation/results/2026-01.yaml"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("房号: 1-102", "房号: 1-103"), encoding="utf-8")
+    build(site, out)
+    changes = manifest(out)
+    assert "policy/laws/banfa.html" in changes["changed"] and "policy/laws/stray.html" in changes["removed"]
+    assert fragment.relative_to(out).as_posix() in changes["added"]
+    assert snapshot(out) == clean_build(site, tmp_path)
+
+
 def test_state_is_kept_beside_the_output(built):
     _, out = built
     assert (out.parent / "out.state").is_file()
