@@ -11,7 +11,6 @@ import hashlib
 import marshal
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,11 +71,12 @@ def _quiet(_stage: str) -> None:
     pass
 
 
-def _search_index(job: process.Job, done: process.Checks, todo: list, binary, report: Report) -> tuple[dict, set, dict]:
-    """(index files staged now: path -> digest, those the same as the output's, what each
-    shard indexed again was made from). Each shard's files are gated and staged while
-    Pagefind indexes the next, as the record pages were: after the thread is joined they
-    are only moved in, and never all held at once."""
+def _search_index(job: process.Job, done: process.Checks, todo: list, binary, report: Report):
+    """Starts indexing the shards `todo` again and returns what waits for it, join() ->
+    (index files staged now: path -> digest, those the same as the output's, what each
+    shard indexed was made from). Each shard's files are gated and staged while Pagefind
+    indexes the next, as the record pages were: after the join they are only moved in, and
+    never all held at once."""
     def read(path: str) -> bytes:
         return ((job.staging if path in done.staged else job.out) / path).read_bytes()
 
@@ -92,8 +92,8 @@ def _search_index(job: process.Job, done: process.Checks, todo: list, binary, re
                 process.stage(job, path, data)
                 staged[path] = digest
 
-    keys = search.index(todo, read, binary, made_now)
-    return staged, same, keys
+    indexing = search.index(todo, read, binary, made_now)
+    return lambda: (staged, same, indexing())
 
 
 def _search_unavailable(job: process.Job, problem: search.SearchUnavailable, report: Report) -> None:
@@ -103,12 +103,12 @@ def _search_unavailable(job: process.Job, problem: search.SearchUnavailable, rep
 
 
 def _search_in_background(job: process.Job, done: process.Checks, shards: dict, last):
-    """Finds the shards to index again, starts _search_index on them in a thread and returns
-    what joins it, `finish(report)` -> (index files staged: path -> digest, index files
-    kept, what each shard was made from). Pagefind is a process of its own: it indexes the
-    record pages (all made by now) while this one renders the shared pages, feeds and open
-    data, so both cores are busy. Its diagnostics join the report when it is joined, where
-    a serial build put them."""
+    """Finds the shards to index again, starts indexing them and returns what joins it,
+    `finish(report)` -> (index files staged: path -> digest, index files kept, what each
+    shard was made from). Pagefind is a process of its own: it indexes the record pages
+    (all made by now) while this one renders the shared pages, feeds and open data, so both
+    cores are busy. Its diagnostics join the report when it is joined, where a serial build
+    put them."""
     late = Report()
     kept, keys, todo, binary = set(), {}, [], None
     try:
@@ -117,14 +117,12 @@ def _search_in_background(job: process.Job, done: process.Checks, shards: dict, 
                                            last.search_keys if last else {}, binary)
     except search.SearchUnavailable as problem:
         _search_unavailable(job, problem, late)
-    pool = ThreadPoolExecutor(1)
-    future = pool.submit(_search_index, job, done, todo, binary, late) if todo else None
-    pool.shutdown(wait=False)
+    join = _search_index(job, done, todo, binary, late) if todo else None
 
     def finish(report: Report) -> tuple[dict, set, dict]:
         made = ({}, set(), {})
         try:
-            made = future.result() if future is not None else made
+            made = join() if join is not None else made
         except search.SearchUnavailable as problem:  # no index at all rather than one with shards missing
             _search_unavailable(job, problem, late)
             kept.clear()
@@ -150,15 +148,16 @@ def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, 
     return result, inputs
 
 
-def _save_state(out: Path, inputs: bytes, site, records, day, changes: write.Changes, result: BuildResult,
+def _save_state(out: Path, inputs: bytes, remembered: tuple, day, changes: write.Changes, result: BuildResult,
                 data_keys: dict, page_keys: dict, search_keys: dict, section: tuple) -> None:
+    """`remembered`: (state.outside_deps, state.transitions) of the records."""
     seen = result.visibility
     slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
                                                                    seen.withdrawn)),
                              rows_withdrawn=seen.rows_withdrawn)
     summary = BuildResult(result.report, result.records, slim, result.masked)
-    state.save(out, state.State(inputs, state.outside_deps(site, records), state.transitions(records), day,
-                                changes.written, summary, data_keys, page_keys, search_keys, section))
+    state.save(out, state.State(inputs, *remembered, day, changes.written, summary, data_keys, page_keys,
+                                search_keys, section))
 
 
 def _section_key(job: process.Job, heads: list, seen: expire.Visibility, done: process.Checks,
@@ -408,21 +407,23 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     listed = sorted(p for p in [*pages, *renderer.sunk, *renderer.kept] if p.endswith(".html") and p not in withdrawn)
     if not renderer.unchanged("sitemap.xml", "\n".join(listed)):
         made.update(sitemap.sitemap_of(site, listed))
+    job.store.save()  # while Pagefind runs: the renders hold whatever the output gets (_render_all checks)
+    remembered = (state.outside_deps(site, heads), state.transitions(heads))
+    attachments = _attachments(public)  # checked with their records (attachscan)
     index, index_kept, search_keys = search_done(report)  # gated and staged as it was made
     done.staged.update(index)
     _gate(made, job.known, report)
-    made.update(_attachments(public))  # checked with their records (attachscan)
+    made.update(attachments)
     if report.has_errors():
         raise ContentError(report)
     stage("写入")
     kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept | index_kept | shared
     changes = write.apply(out, job.staging, done.staged, made, kept, job.known, existing)
-    job.store.save()
     counts: dict[str, int] = {}
     for check in done.checks:
         if check is not None and check.masked and check.head.source in done.renders:
             name = catalog.by_id[check.head.item_id].name
             counts[name] = counts.get(name, 0) + check.masked
     result = BuildResult(report, len(seen.public), seen, counts, changes, time.perf_counter() - start)
-    _save_state(out, inputs, site, heads, day, changes, result, data_keys, renderer.keys, search_keys, section)
+    _save_state(out, inputs, remembered, day, changes, result, data_keys, renderer.keys, search_keys, section)
     return result

@@ -39,7 +39,7 @@ import re
 import subprocess
 import tempfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cache
 from pathlib import Path
 
@@ -114,30 +114,45 @@ def for_index(page: bytes) -> bytes:
     return slim if len(_READ_ANYWHERE.findall(slim)) == len(_READ_ANYWHERE.findall(page)) else page
 
 
-def build_index(pages, binary: Path, folder: str = OUTPUT + "/") -> dict[str, bytes]:
-    """{folder...: bytes}: the index of the HTML pages among `pages`, (path, bytes) pairs
-    or a {path: bytes} mapping."""
-    with tempfile.TemporaryDirectory(prefix="zfbz-search-", dir=_staging_parent()) as staging:
-        root = Path(staging)
+def stage(pages) -> tempfile.TemporaryDirectory:
+    """A folder holding what Pagefind reads of the HTML pages among `pages`, (path, bytes)
+    pairs or a {path: bytes} mapping: the caller removes it (cleanup(), or `with`)."""
+    staging = tempfile.TemporaryDirectory(prefix="zfbz-search-", dir=_staging_parent())
+    root = Path(staging.name)
+    try:
         for rel, data in (pages.items() if isinstance(pages, dict) else pages):
             if rel.endswith(".html") and _INDEXED in data:
                 path = root / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(for_index(data))
-        command = [str(binary), "--site", str(root), "--output-subdir", OUTPUT, "--keep-index-url", "--silent"]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as problem:
-            raise SearchUnavailable(f"Pagefind 无法运行（{problem}）") from None
-        if result.returncode != 0:
-            detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["无输出"]
-            raise SearchUnavailable(f"Pagefind 建立索引失败（{detail[0]}）")
-        index = {}
-        for path in sorted((root / OUTPUT).rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if path.is_file() and rel.startswith(_KEEP_PREFIXES) and "-ui." not in rel:
-                index[folder + rel[len(OUTPUT) + 1:]] = path.read_bytes()
-        return index
+    except BaseException:
+        staging.cleanup()
+        raise
+    return staging
+
+
+def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/") -> dict[str, bytes]:
+    """{folder...: bytes}: the index Pagefind makes of the pages in a stage() folder."""
+    command = [str(binary), "--site", str(staging), "--output-subdir", OUTPUT, "--keep-index-url", "--silent"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        raise SearchUnavailable(f"Pagefind 无法运行（{problem}）") from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["无输出"]
+        raise SearchUnavailable(f"Pagefind 建立索引失败（{detail[0]}）")
+    index = {}
+    for path in sorted((staging / OUTPUT).rglob("*")):
+        rel = path.relative_to(staging).as_posix()
+        if path.is_file() and rel.startswith(_KEEP_PREFIXES) and "-ui." not in rel:
+            index[folder + rel[len(OUTPUT) + 1:]] = path.read_bytes()
+    return index
+
+
+def build_index(pages, binary: Path, folder: str = OUTPUT + "/") -> dict[str, bytes]:
+    """{folder...: bytes}: the index of the HTML pages among `pages` (as stage() takes them)."""
+    with stage(pages) as staging:
+        return run_pagefind(Path(staging), binary, folder)
 
 
 def shard_count(pages: int) -> int:
@@ -199,15 +214,31 @@ def outdated(shards: dict[str, list], intact, last: dict, binary: Path) -> tuple
     return kept, keys, todo
 
 
-def index(todo: list, read, binary: Path, made_now) -> dict:
-    """{folder: (made from, its files)} of the shards `todo` of outdated(), indexed again from
-    their pages' bytes (`read(path)`), PARALLEL at a time. `made_now(files)` is given each
-    shard's new files as soon as they are made, in the thread that made them."""
+def index(todo: list, read, binary: Path, made_now):
+    """Starts indexing the shards `todo` of outdated() again, from their pages' bytes
+    (`read(path)`), PARALLEL at a time in threads of their own, and returns what waits for
+    them: join() -> {folder: (made from, its files)}. `made_now(files)` is given each shard's
+    new files as soon as they are made, in the thread that made them.
+
+    The first shards' pages are staged here, before the threads start: an edit's one shard
+    is then indexed while the caller renders the shared pages. Staged in a thread, its
+    hundreds of reads and writes each waited for the interpreter the caller kept busy, and
+    took longer than Pagefind."""
+    ready = {folder: stage((path, read(path)) for path, _ in members) for folder, _, members in todo[:PARALLEL]}
+
     def one(job):
         folder, key, members = job
-        files = build_index(((path, read(path)) for path, _ in members), binary, folder)
+        staging = ready.pop(folder, None) or stage((path, read(path)) for path, _ in members)
+        with staging as root:
+            files = run_pagefind(Path(root), binary, folder)
         made_now(files)  # in this thread: its hundreds of new files wait on the disk, not on the interpreter
         return folder, (key, tuple(sorted(files)))
 
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        return dict(pool.map(one, todo))
+    pool = ThreadPoolExecutor(PARALLEL)
+    futures = [pool.submit(one, job) for job in todo]
+    pool.shutdown(wait=False)
+
+    def join() -> dict:
+        wait(futures)  # all of them, even when one failed: none is left writing to the build's staging
+        return dict(future.result() for future in futures)
+    return join

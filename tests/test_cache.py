@@ -114,3 +114,17 @@ def test_validate_and_check_write_nothing_but_use_what_a_build_kept(personal, tm
     assert not (personal / ".cache").exists()
     assert build(personal, tmp_path / "out").returncode == 0
     assert load(personal)[2].hits == 3
+
+
+def test_a_renders_project_names_come_back_from_the_store_unchanged():
+    import pickle
+    from generator.products import Rendered
+    projects = {"GZF-2026-01": "滨江公租房小区", "GZF-2026-02": ""}
+    rendered = Rendered({"a/b.html": b"d" * 16}, "摘要", projects, 3, b"i" * 16)
+    again = pickle.loads(pickle.dumps(rendered))
+    assert "projects" not in again.__dict__  # packed until read: most builds never read them
+    assert again.projects == projects and again.projects_key == rendered.projects_key
+    assert again.pages == rendered.pages and again.data == 3
+    assert pickle.loads(pickle.dumps(again)).projects == projects  # packed ones are stored as they are
+    with pytest.raises(AttributeError):
+        again.no_such_field

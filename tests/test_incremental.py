@@ -233,3 +233,21 @@ def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path
                        encoding="utf-8")
     assert build_noting_runs() == 1
     assert snapshot(out) == clean_build(site, tmp_path / "body")
+
+
+def test_an_edit_checks_and_renders_that_record_alone(built, monkeypatch):
+    """Every other record, lists with all their rows and lists with rows past their 公示期限
+    alike, is taken from the store: its render key must be the one it was stored under."""
+    from generator import build as builder, process
+    site, out = built
+    processed = []
+    real_run = process.run
+    monkeypatch.setattr(process, "run", lambda job, tasks, tick=None: (
+        processed.append(sorted(t.file.shown for t in tasks)), real_run(job, tasks, tick))[1])
+    listing = site / "content/allocation/results/2026-01.yaml"
+    edits = [(site / RECORD, "制定本办法", "特制定本办法"), (listing, "房号: 1-102", "房号: 1-103")]
+    for path, old, new in edits:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        processed.clear()
+        builder.build(site / "site.yaml", out, today=TODAY)
+        assert processed == [[path.relative_to(site).as_posix()], []]

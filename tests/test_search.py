@@ -167,7 +167,7 @@ def test_a_leak_in_the_index_made_in_the_background_fails_the_build(tmp_path, mo
     site = shutil.copytree(ROOT / "tests/fixtures/small", tmp_path / "site")
     fragment = 'pagefind_dcd{"content":"身份证\u200b110101\u200b199003071233"}'
     monkeypatch.setattr(search, "find_binary", lambda: Path(__file__))
-    monkeypatch.setattr(search, "build_index", lambda pages, binary, folder: {
+    monkeypatch.setattr(search, "run_pagefind", lambda staging, binary, folder: {
         folder + "fragment/zh-cn_1.pf_fragment": gzip.compress(fragment.encode(), mtime=0)})
     with pytest.raises(ContentError) as raised:
         build.build(site / "site.yaml", tmp_path / "out", "2026-11-23")
