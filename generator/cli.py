@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, package, progress, write
+from . import __version__, progress, write
 from .build import build, check_site
 from .catalog import load_catalog
 from .config import load_site
@@ -76,6 +76,7 @@ def cmd_build(args) -> int:
         print(f"有 {len(changes.removed)} 个文件不再生成，上传后请在网站管理系统中删除它们"
               f"（清单见 {display_path(write.manifest_path(out_dir), Path.cwd())} 的 removed）")
     if args.package:
+        from . import package  # only for --package: zipfile and its kin stay out of every other run
         count = package.pack(out_dir, changes, Path(args.package))
         print(f"已打包 {count} 个新增和更新的文件：{args.package}")
     return EXIT_OK

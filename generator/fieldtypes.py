@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError
 
 
 class Invalid(Exception):
@@ -322,6 +320,10 @@ def parse_url(raw) -> str:
 
 
 def parse_uscc(raw) -> str:
+    # imported here: python-stdnum's import takes pydoc and ssl with it, a tenth of the
+    # generator's start, and few records have a 统一社会信用代码
+    from stdnum.cn import uscc as stdnum_uscc
+    from stdnum.exceptions import ValidationError
     text = as_text(raw).upper().replace(" ", "")
     try:
         return stdnum_uscc.validate(text)

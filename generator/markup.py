@@ -82,10 +82,15 @@ class Markdown:
     """One converter, reset between documents (building it is the slow part)."""
 
     def __init__(self):
-        self._md = markdown.Markdown(extensions=[
-            "tables", "sane_lists", _NoRawHtml(),
-            "toc",
-        ], extension_configs={"toc": {"slugify": _slugify, "permalink": False}}, output_format="html")
+        self._md = None  # made at the first conversion: a rebuild may convert nothing, or only in one converter
+
+    def _converter(self) -> markdown.Markdown:
+        if self._md is None:
+            self._md = markdown.Markdown(extensions=[
+                "tables", "sane_lists", _NoRawHtml(),
+                "toc",
+            ], extension_configs={"toc": {"slugify": _slugify, "permalink": False}}, output_format="html")
+        return self._md
 
     _last = (None, None, "")  # (text, top, HTML) of the last conversion, shared by every converter
 
@@ -106,4 +111,4 @@ class Markdown:
         if shift:
             text = re.sub(r"^(#{1,6})(?=\s)", lambda m: "#" * max(1, min(len(m.group(1)) + shift, 6)),
                           text, flags=re.MULTILINE)
-        return self._md.reset().convert(text)
+        return self._converter().reset().convert(text)

@@ -218,7 +218,7 @@ class Store:
 
     def get_check(self, key: str) -> Checked | None:
         entry = self.entries.get(key)
-        if not isinstance(entry, Checked) or any(_stat(dep[0]) != dep for dep in entry.deps):
+        if not isinstance(entry, Checked) or (entry.deps and any(_stat(dep[0]) != dep for dep in entry.deps)):
             return None
         self.used[key] = entry
         self.hits += 1
