@@ -345,7 +345,7 @@ def _changed_build(site, site_path: Path, out: Path, last, today, strict: bool, 
     quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats, output)
     if quick:
         return quick
-    catalog = load_catalog(site)
+    catalog = load_catalog(site, cache=True)
     report = Report()
     store = open_store(site)
     gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again

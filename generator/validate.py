@@ -561,7 +561,8 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
     first: dict[str, Record] = {}
     kept = []
     form = index_pattern(site)
-    for record in sorted(records, key=lambda r: r.shown):
+    ordered = sorted(records, key=lambda r: r.shown)
+    for record in ordered:
         if not record.index_no:
             continue
         if not form.fullmatch(record.index_no):
@@ -578,7 +579,7 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
             continue
         first[record.index_no] = record
     used = set(first)
-    for record in sorted(records, key=lambda r: r.shown):
+    for record in ordered:
         if record.index_no:
             if first.get(record.index_no) is record:
                 kept.append(record)

@@ -160,3 +160,15 @@ def test_extension_may_not_weaken(site, extension, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert "content/_catalog.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_parsed_catalog_kept_in_a_cache_is_the_catalog(tmp_path):
+    fresh = base_catalog()
+    assert base_catalog(tmp_path) == fresh  # parsed, then kept
+    kept = sorted(tmp_path.glob("*.marshal"))
+    assert [p.name.split(".")[0] for p in kept] == ["schema", "standard"]
+    assert base_catalog(tmp_path) == fresh  # from what was kept
+    kept[1].write_bytes(b"N")  # a broken copy (this is None) is parsed again and replaced
+    (tmp_path / "standard.yaml.0000000000000000.marshal").write_bytes(b"of another version")
+    assert base_catalog(tmp_path) == fresh
+    assert sorted(tmp_path.glob("*.marshal")) == kept
