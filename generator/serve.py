@@ -158,7 +158,9 @@ def serve(site_path: Path, port: int = 8000, out: Path | None = None, today: str
     server = _QuietServer(app=preview.wsgi)
     for path in watched_paths(site_path, site.catalog_path):
         server.watch(str(path), preview.rebuild)
-    signal.signal(signal.SIGTERM, _stop)
+    # SIGINT too: a preview started from a script's background job inherits SIGINT ignored, and
+    # Python then leaves it ignored, so Ctrl-C (or kill -INT) would not stop it
+    previous = {number: signal.signal(number, _stop) for number in (signal.SIGINT, signal.SIGTERM)}
     print(f"预览：http://127.0.0.1:{port}/ （预览文件在 {display_path(out, Path.cwd())}，不影响 output/）\n"
           "修改 content/、templates/、themes/ 或 site.yaml 并保存后自动重新生成并刷新浏览器；按 Ctrl-C 停止。",
           flush=True)
@@ -171,6 +173,8 @@ def serve(site_path: Path, port: int = 8000, out: Path | None = None, today: str
               file=sys.stderr)
         return 2
     finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if temporary:
             shutil.rmtree(out.parent, ignore_errors=True)
     print("预览已停止", flush=True)

@@ -10,6 +10,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from conftest import ROOT
 
 RECORD = "---\ntitle: 示例县公共租赁住房管理办法\ndate: 2026-01-05\nindex_no: TEST/2026-00001\n" \
@@ -69,12 +71,13 @@ async def _reload_message(port: int, poke, timeout: float = 20) -> dict:
     raise AssertionError(f"没有收到刷新通知：{messages}")
 
 
-def start(site_path, port, *extra):
+def start(site_path, port, *extra, preexec_fn=None):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("GENERATOR_DEBUG", None)
     return subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(port),
                              "--site", str(site_path), "--today", "2026-11-23", *extra],
-                            cwd=site_path.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=site_path.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=preexec_fn)
 
 
 def test_serve_rebuilds_shows_errors_and_stops(site, tmp_path):
@@ -115,10 +118,13 @@ def test_serve_rebuilds_shows_errors_and_stops(site, tmp_path):
     assert not list(tmp_path.glob("site/output*"))  # the preview never touches output/
 
 
-def test_ctrl_c_stops_cleanly(site):
+@pytest.mark.parametrize("inherited", [signal.SIG_DFL, signal.SIG_IGN])
+def test_ctrl_c_stops_cleanly(site, inherited):
+    # SIG_IGN: started from a script's background job (or a test run that was), SIGINT comes
+    # in ignored, and Python then never turns it into KeyboardInterrupt
     site_path = site({"content/policy/laws/rules.md": RECORD.format(body="正文。")})
     port = free_port()
-    server = start(site_path, port)
+    server = start(site_path, port, preexec_fn=lambda: signal.signal(signal.SIGINT, inherited))
     try:
         wait_for(f"http://127.0.0.1:{port}/", lambda status, text: status == 200)
     finally:
