@@ -120,15 +120,15 @@ def _search_in_background(job: process.Job, done: process.Checks, shards: dict, 
     join = _search_index(job, done, todo, binary, late) if todo else None
 
     def finish(report: Report) -> tuple[dict, set, dict]:
-        made = ({}, set(), {})
+        staged, same, indexed = {}, set(), {}
         try:
-            made = join() if join is not None else made
+            if join is not None:
+                staged, same, indexed = join()
         except search.SearchUnavailable as problem:  # no index at all rather than one with shards missing
             _search_unavailable(job, problem, late)
             kept.clear()
             keys.clear()
         report.diagnostics.extend(late.diagnostics)
-        staged, same, indexed = made
         return staged, kept | same, {**keys, **indexed}
     return finish
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 
-
 class Invalid(Exception):
     def __init__(self, message: str, hint: str = ""):
         super().__init__(message)

@@ -149,12 +149,6 @@ def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/") -> dic
     return index
 
 
-def build_index(pages, binary: Path, folder: str = OUTPUT + "/") -> dict[str, bytes]:
-    """{folder...: bytes}: the index of the HTML pages among `pages` (as stage() takes them)."""
-    with stage(pages) as staging:
-        return run_pagefind(Path(staging), binary, folder)
-
-
 def shard_count(pages: int) -> int:
     if pages < SHARDED_FROM:
         return 1

@@ -77,18 +77,13 @@ def walk(out: Path):
                 yield prefix + entry.name, entry
 
 
-def existing_files(out: Path) -> set[str]:
-    return {rel for rel, _ in walk(out)}
-
-
 def apply(out: Path, staging: Path, staged: dict, produced: dict[str, bytes], kept: set[str],
-          known: dict, existing: set[str] | None = None) -> Changes:
+          known: dict, existing: set[str]) -> Changes:
     """Bring the output to this build's files: `staged` (path -> digest) are waiting in the
     staging folder and are moved in; `produced` (path -> bytes) are written when they
     differ; `kept` are already in place as the last build wrote them (`known`). Any other
-    file is removed. `existing`: the files the output holds, when the caller has looked."""
+    file is removed. `existing`: the files the output holds (survey.Survey.existing)."""
     changes = Changes()
-    existing = existing_files(out) if existing is None else existing
     folders = set()
     for rel in sorted(staged):  # string paths and each folder made once: a full build moves 20,000 pages
         path = f"{out}/{rel}"

@@ -184,6 +184,11 @@ def test_index_is_byte_identical_across_builds(demo, tmp_path):
     assert first == second and len(first) > 10
 
 
+def _index_of(pages: dict) -> dict:
+    with search.stage(pages) as staging:
+        return search.run_pagefind(Path(staging), search.find_binary())
+
+
 def test_pagefind_is_given_only_what_it_indexes_and_makes_the_same_index(demo, monkeypatch):
     pages = {p.relative_to(demo).as_posix(): p.read_bytes() for p in demo.rglob("*.html")}
     pages = {path: page for path, page in pages.items() if b"data-pagefind-body" in page}
@@ -191,9 +196,9 @@ def test_pagefind_is_given_only_what_it_indexes_and_makes_the_same_index(demo, m
     assert sum(map(len, given.values())) < sum(map(len, pages.values())) * 3 / 4
     assert all(b'data-pagefind-meta="published"' in page for page in given.values())
     assert not any(b"data-pagefind-ignore" in page or b"<nav" in page for page in given.values())
-    slim = search.build_index(pages, search.find_binary())
+    slim = _index_of(pages)
     monkeypatch.setattr(search, "for_index", lambda page: page)
-    assert search.build_index(pages, search.find_binary()) == slim
+    assert _index_of(pages) == slim
 
 
 def test_a_page_with_metadata_outside_the_article_is_indexed_whole():
