@@ -60,7 +60,7 @@ _KEEP_PREFIXES = ("pagefind/fragment/", "pagefind/index/", "pagefind/pagefind.js
 
 _INDEXED = b"data-pagefind-body"
 _ARTICLE = b"<article data-pagefind-body"
-_IGNORED_ROWS = re.compile(rb"<table[^>]*\bdata-pagefind-ignore\b.*?</table>", re.S)
+_IGNORED_TABLE = re.compile(rb"<table[^>]*\bdata-pagefind-ignore\b")
 _READ_ANYWHERE = re.compile(rb"data-pagefind-(?:meta|filter|sort|default-meta)")  # outside the body too
 _MEMORY = Path("/dev/shm")
 
@@ -102,6 +102,20 @@ def find_binary() -> Path:
     raise SearchUnavailable("没有找到 Pagefind 搜索程序")
 
 
+def _without_ignored_tables(html: bytes) -> bytes:
+    # find() for each table's end: a lazy `.*?</table>` in the pattern made the regex engine
+    # try the end tag at every byte of a 500-row list, 10x slower
+    kept, at = [], 0
+    while (table := _IGNORED_TABLE.search(html, at)) is not None:
+        end = html.find(b"</table>", table.end())
+        if end < 0:
+            break
+        kept.append(html[at:table.start()])
+        at = end + len(b"</table>")
+    kept.append(html[at:])
+    return b"".join(kept)
+
+
 def for_index(page: bytes) -> bytes:
     """What Pagefind needs of a record's page: its head and the indexed article, without the
     list's rows marked data-pagefind-ignore. A page of another shape, or with metadata for
@@ -109,7 +123,7 @@ def for_index(page: bytes) -> bytes:
     head, start, end = page.find(b"</head>"), page.find(_ARTICLE), page.rfind(b"</article>")
     if min(head, start, end) < 0 or not head < start < end:
         return page
-    article = _IGNORED_ROWS.sub(b"", page[start:end + len(b"</article>")])
+    article = _without_ignored_tables(page[start:end + len(b"</article>")])
     slim = page[:head + len(b"</head>")] + b"\n<body>\n" + article + b"\n</body>\n</html>\n"
     return slim if len(_READ_ANYWHERE.findall(slim)) == len(_READ_ANYWHERE.findall(page)) else page
 

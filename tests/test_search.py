@@ -211,6 +211,19 @@ def test_a_page_with_metadata_outside_the_article_is_indexed_whole():
                                       '<article data-pagefind-body><p>正文</p></article>\n</body>\n</html>\n').encode()
 
 
+def test_every_ignored_table_is_left_out_and_an_unclosed_one_kept():
+    head = '<html lang="zh-CN"><head><title>t</title></head><body>'
+    article = ('<article data-pagefind-body><p>甲</p><table class="data" data-pagefind-ignore><tr><td>1</td></tr>'
+               '</table><p>乙</p><table><tr><td>保留</td></tr></table><table data-pagefind-ignore>'
+               '<tr><td>2</td></tr></table><p>丙</p>{tail}</article>')
+    slim = search.for_index((head + article.format(tail="") + "</body></html>").encode()).decode()
+    assert "<p>甲</p><p>乙</p><table><tr><td>保留</td></tr></table><p>丙</p></article>" in slim
+    assert "data-pagefind-ignore" not in slim
+    unclosed = article.format(tail="<table data-pagefind-ignore><tr><td>3</td></tr>")
+    slim = search.for_index((head + unclosed + "</body></html>").encode()).decode()
+    assert "<p>丙</p><table data-pagefind-ignore><tr><td>3</td></tr></article>" in slim
+
+
 def test_build_without_pagefind_warns_and_keeps_the_same_pages(tmp_path):
     out = tmp_path / "out"
     result = run("build", "--site", str(ROOT / "tests/fixtures/small/site.yaml"), "--out", str(out),
