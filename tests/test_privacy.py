@@ -117,6 +117,24 @@ def test_leak_gate_reads_numbers_as_free_text_does():
         ("a.html", "320***3454"), ("b.html", "320***3454"), ("c.html", "139****5678")]
 
 
+csv_text = st.lists(st.one_of(st.sampled_from([ID, ID[:6] + " " + ID[6:], ID[:6] + "-" + ID[6:14] + "\r\n" + ID[14:],
+                                                "139-1234-5678", "13912345678", "2024-500103-70-01-000123",
+                                                "2026-06-01", "63211234", "6321 1234"]),
+                              st.text(alphabet="0123456789 -\r\n,，X>张", max_size=30)), max_size=12)
+
+
+@given(csv_text, st.sets(st.sampled_from(["13912345678", "63211234", "50010370", "1234567", "0123456789"])))
+def test_the_gate_finds_in_a_csv_what_it_finds_in_the_same_text_elsewhere(cells, secrets):
+    # a CSV is scanned by its distinct cells: the same first leak, or none, as the text read whole
+    data = ",".join(cells).encode()
+    assert leakgate.Gate(secrets).first_leak(data, csv=True) == leakgate.Gate(secrets).first_leak(data)
+
+
+def test_an_id_split_by_a_csv_row_end_is_still_a_leak():
+    data = f"索引号,姓名\r\nA,{ID[:10]}\r\n{ID[10:]},张*\r\n".encode()
+    assert [leak.shown for leak in leakgate.scan({"data/x.csv": data}, set())] == ["320***3454"]
+
+
 def test_short_secrets_only_match_whole_numbers():
     # an unpublished 8-digit landline must not be "found" inside a project code
     leaks = leakgate.scan({"a.html": "项目 2024-500103-70-01-000123".encode(), "b.html": b"<td>63211234</td>"},
