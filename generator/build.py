@@ -74,9 +74,9 @@ def _quiet(_stage: str) -> None:
 def _search_index(job: process.Job, done: process.Checks, todo: list, binary, report: Report):
     """Starts indexing the shards `todo` again and returns what waits for it, join() ->
     (index files staged now: path -> digest, those the same as the output's, what each
-    shard indexed was made from). Each shard's files are gated and staged while Pagefind
-    indexes the next, as the record pages were: after the join they are only moved in, and
-    never all held at once."""
+    shard indexed was made from). Pagefind writes each shard's files to the staging folder,
+    where they are gated while it indexes the next, as the record pages were: after the
+    join they are only moved in, and never all held at once."""
     def read(path: str) -> bytes:
         return ((job.staging if path in done.staged else job.out) / path).read_bytes()
 
@@ -87,12 +87,11 @@ def _search_index(job: process.Job, done: process.Checks, todo: list, binary, re
         for path, data in files.items():
             digest = state.digest(data)
             if process.in_output(job, path, digest):
-                same.add(path)
+                same.add(path)  # its staged copy is left behind with the staging folder
             else:
-                process.stage(job, path, data)
                 staged[path] = digest
 
-    indexing = search.index(todo, read, binary, made_now)
+    indexing = search.index(todo, read, binary, made_now, job.staging)
     return lambda: (staged, same, indexing())
 
 

@@ -51,6 +51,10 @@ SHARD_SIZE = 300  # at most this many pages a shard (a power of two of shards), 
 # all), and each query fetches a chunk of every shard: 150 pages a shard made an edit at
 # 10,000 records about 0.3 s quicker and doubled those requests (128 a query), so 300.
 MAX_SHARDS = 256
+# each shard's page fragments in at most this many files, a few pages each: one file a page made
+# 10,000 of the 28,000 files of a site of 10,000 records, each staged, gated and moved in; a
+# result shown now fetches its page's group, about 5 pages (under 20 KB gzipped)
+FRAGMENTS = 32
 PARALLEL = 2  # Pagefind runs at a time: each takes 60-90 MB with shards of 300 pages at most
 REPO = Path(__file__).resolve().parent.parent
 # what the browser needs; Pagefind's own UI bundles are left out (our page has its own)
@@ -145,9 +149,14 @@ def stage(pages) -> tempfile.TemporaryDirectory:
     return staging
 
 
-def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/") -> dict[str, bytes]:
-    """{folder...: bytes}: the index Pagefind makes of the pages in a stage() folder."""
-    command = [str(binary), "--site", str(staging), "--output-subdir", OUTPUT, "--keep-index-url", "--silent"]
+def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/", into: Path | None = None) -> dict[str, bytes]:
+    """{folder...: bytes}: the index Pagefind makes of the pages in a stage() folder, written
+    to `into`/folder when given (the build's staging folder: no copy to make), else inside
+    the stage() folder. A shard's pages' fragments come in FRAGMENTS files."""
+    output = (into / folder) if into is not None else staging / OUTPUT
+    command = [str(binary), "--site", str(staging), "--output-path", str(output), "--keep-index-url", "--silent"]
+    if folder != OUTPUT + "/":
+        command += ["--max-fragments", str(FRAGMENTS)]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as problem:
@@ -156,8 +165,8 @@ def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/") -> dic
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["无输出"]
         raise SearchUnavailable(f"Pagefind 建立索引失败（{detail[0]}）")
     index = {}
-    for path in sorted((staging / OUTPUT).rglob("*")):
-        rel = path.relative_to(staging).as_posix()
+    for path in sorted(output.rglob("*")):
+        rel = OUTPUT + "/" + path.relative_to(output).as_posix()
         if path.is_file() and rel.startswith(_KEEP_PREFIXES) and "-ui." not in rel:
             index[folder + rel[len(OUTPUT) + 1:]] = path.read_bytes()
     return index
@@ -222,11 +231,12 @@ def outdated(shards: dict[str, list], intact, last: dict, binary: Path) -> tuple
     return kept, keys, todo
 
 
-def index(todo: list, read, binary: Path, made_now):
+def index(todo: list, read, binary: Path, made_now, into: Path):
     """Starts indexing the shards `todo` of outdated() again, from their pages' bytes
     (`read(path)`), PARALLEL at a time in threads of their own, and returns what waits for
-    them: join() -> {folder: (made from, its files)}. `made_now(files)` is given each shard's
-    new files as soon as they are made, in the thread that made them.
+    them: join() -> {folder: (made from, its files)}. Pagefind writes each shard's files under
+    `into` (the build's staging folder), and `made_now(files)` is given them as soon as they
+    are made, in the thread that made them.
 
     The first shards' pages are staged here, before the threads start: an edit's one shard
     is then indexed while the caller renders the shared pages. Staged in a thread, its
@@ -238,7 +248,7 @@ def index(todo: list, read, binary: Path, made_now):
         folder, key, members = job
         staging = ready.pop(folder, None) or stage((path, read(path)) for path, _ in members)
         with staging as root:
-            files = run_pagefind(Path(root), binary, folder)
+            files = run_pagefind(Path(root), binary, folder, into)
         made_now(files)  # in this thread: its hundreds of new files wait on the disk, not on the interpreter
         return folder, (key, tuple(sorted(files)))
 

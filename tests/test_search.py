@@ -167,8 +167,13 @@ def test_a_leak_in_the_index_made_in_the_background_fails_the_build(tmp_path, mo
     site = shutil.copytree(ROOT / "tests/fixtures/small", tmp_path / "site")
     fragment = 'pagefind_dcd{"content":"身份证\u200b110101\u200b199003071233"}'
     monkeypatch.setattr(search, "find_binary", lambda: Path(__file__))
-    monkeypatch.setattr(search, "run_pagefind", lambda staging, binary, folder: {
-        folder + "fragment/zh-cn_1.pf_fragment": gzip.compress(fragment.encode(), mtime=0)})
+
+    def pagefind(staging, binary, folder, into):
+        made = into / folder / "fragment/zh-cn_1.pf_fragment"
+        made.parent.mkdir(parents=True)
+        made.write_bytes(gzip.compress(fragment.encode(), mtime=0))
+        return {folder + "fragment/zh-cn_1.pf_fragment": made.read_bytes()}
+    monkeypatch.setattr(search, "run_pagefind", pagefind)
     with pytest.raises(ContentError) as raised:
         build.build(site / "site.yaml", tmp_path / "out", "2026-11-23")
     leaks = [d for d in raised.value.report.diagnostics if d.code == "leak"]
@@ -243,21 +248,25 @@ def _demo_copy(root: Path) -> Path:
 
 
 def _build_in_shards(site_yaml: Path, out: Path, monkeypatch) -> build.BuildResult:
-    """An in-process build of the demo (67 indexed pages) with shards of at most 20 pages: 4 shards."""
+    """An in-process build of the demo (67 indexed pages) with shards of at most 20 pages: 4
+    shards, each with its fragments in 4 files."""
     monkeypatch.setattr(search, "SHARDED_FROM", 10)
     monkeypatch.setattr(search, "SHARD_SIZE", 20)
+    monkeypatch.setattr(search, "FRAGMENTS", 4)
     result = build.build(site_yaml, out, today="2026-11-23")
     assert not [d for d in result.report.diagnostics if d.code == "search-unavailable"]
     return result
 
 
 def _shard_of(out: Path) -> dict[str, str]:
-    """Indexed page -> the folder of the shard whose fragments hold it."""
+    """Indexed page -> the folder of the shard whose fragments hold it (a shard's fragment
+    files each hold a group of pages, by their fragment names)."""
     found = {}
     for fragment in (out / "pagefind").glob("*/fragment/*.pf_fragment"):
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        assert data["url"][1:] not in found
-        found[data["url"][1:]] = fragment.parent.parent.relative_to(out).as_posix() + "/"
+        group = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        for data in group.values():
+            assert data["url"][1:] not in found
+            found[data["url"][1:]] = fragment.parent.parent.relative_to(out).as_posix() + "/"
     return found
 
 
@@ -287,6 +296,7 @@ def test_search_page_loads_the_first_shard_and_merges_the_others(sharded):
     assert 'data-pagefind="../pagefind/0/pagefind.js"' in area
     assert 'data-merge="pagefind/1/ pagefind/2/ pagefind/3/"' in area
     assert len(set(_shard_of(sharded).values())) == 4
+    assert [len(list(shard.glob("fragment/*"))) for shard in sorted((sharded / "pagefind").iterdir())] == [4] * 4
 
 
 @pytest.fixture(scope="module")
