@@ -149,13 +149,23 @@ def stage(pages) -> tempfile.TemporaryDirectory:
     return staging
 
 
+@cache
+def _groups_fragments(binary: Path) -> bool:
+    """Whether this Pagefind can put several pages' fragments in one file (1.6.0 can, PyPI's 1.5.2 cannot)."""
+    try:
+        shown = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "--max-fragments" in shown
+
+
 def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/", into: Path | None = None) -> dict[str, bytes]:
     """{folder...: bytes}: the index Pagefind makes of the pages in a stage() folder, written
     to `into`/folder when given (the build's staging folder: no copy to make), else inside
     the stage() folder. A shard's pages' fragments come in FRAGMENTS files."""
     output = (into / folder) if into is not None else staging / OUTPUT
     command = [str(binary), "--site", str(staging), "--output-path", str(output), "--keep-index-url", "--silent"]
-    if folder != OUTPUT + "/":
+    if folder != OUTPUT + "/" and _groups_fragments(binary):
         command += ["--max-fragments", str(FRAGMENTS)]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)

@@ -264,7 +264,7 @@ def _shard_of(out: Path) -> dict[str, str]:
     found = {}
     for fragment in (out / "pagefind").glob("*/fragment/*.pf_fragment"):
         group = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        for data in group.values():
+        for data in (group.values() if "url" not in group else [group]):  # a Pagefind before 1.6: one page a file
             assert data["url"][1:] not in found
             found[data["url"][1:]] = fragment.parent.parent.relative_to(out).as_posix() + "/"
     return found
@@ -319,6 +319,18 @@ def test_results_come_from_every_shard_ranked_together(sharded, served_shards):
     shards = {shard_of[path] for pages in listed.values() for path in pages}
     assert len(shards) == 4, shards
     assert max(len({shard_of[path] for path in pages}) for pages in listed.values()) > 1
+
+
+@pytest.mark.parametrize("help_text, grouped", [("--output-path <P>\n--max-fragments <N>", True),
+                                                ("--output-path <P>", False)])
+def test_fragments_are_grouped_only_by_a_pagefind_that_can(tmp_path, help_text, grouped):
+    # PyPI's pagefind 1.5.2 has no --max-fragments: given it, it would fail and leave the site without search
+    fake = tmp_path / f"pagefind-{grouped}"
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = --help ]; then printf "%s\\n" "{help_text}"; exit 0; fi\n'
+                    f'echo "$@" > "{tmp_path}/args"\n')
+    fake.chmod(0o755)
+    search.run_pagefind(tmp_path, fake, "pagefind/3/", tmp_path / "staging")
+    assert ("--max-fragments 32" in (tmp_path / "args").read_text()) is grouped
 
 
 def test_editing_one_record_indexes_only_its_shard(tmp_path, monkeypatch):
