@@ -53,7 +53,7 @@ SHARD_SIZE = 300  # at most this many pages a shard (a power of two of shards), 
 MAX_SHARDS = 256
 # each shard's page fragments in at most this many files, a few pages each: one file a page made
 # 10,000 of the 28,000 files of a site of 10,000 records, each staged, gated and moved in; a
-# result shown now fetches its page's group, about 5 pages (under 20 KB gzipped)
+# result shown now fetches its page's group, about 5 pages (2 KB gzipped on the bench's texts)
 FRAGMENTS = 32
 PARALLEL = 2  # Pagefind runs at a time: each takes 60-90 MB with shards of 300 pages at most
 REPO = Path(__file__).resolve().parent.parent
