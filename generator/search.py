@@ -58,8 +58,7 @@ FRAGMENTS = 32
 PARALLEL = 2  # Pagefind runs at a time: each takes 60-90 MB with shards of 300 pages at most
 REPO = Path(__file__).resolve().parent.parent
 # what the browser needs; Pagefind's own UI bundles are left out (our page has its own)
-_KEEP_PREFIXES = ("pagefind/fragment/", "pagefind/index/", "pagefind/pagefind.js", "pagefind/pagefind-worker.js",
-                  "pagefind/pagefind-entry.json", "pagefind/pagefind.", "pagefind/wasm.")
+_KEEP_PREFIXES = ("fragment/", "index/", "pagefind.", "pagefind-worker.js", "pagefind-entry.json", "wasm.")
 
 
 _INDEXED = b"data-pagefind-body"
@@ -176,9 +175,9 @@ def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/", into: 
         raise SearchUnavailable(f"Pagefind 建立索引失败（{detail[0]}）")
     index = {}
     for path in sorted(output.rglob("*")):
-        rel = OUTPUT + "/" + path.relative_to(output).as_posix()
+        rel = path.relative_to(output).as_posix()
         if path.is_file() and rel.startswith(_KEEP_PREFIXES) and "-ui." not in rel:
-            index[folder + rel[len(OUTPUT) + 1:]] = path.read_bytes()
+            index[folder + rel] = path.read_bytes()
     return index
 
 
