@@ -168,7 +168,7 @@ class _Masker:
             return rows
         names = list(rows[0].values)
         if any(row.values.keys() != rows[0].values.keys() for row in rows):
-            return tuple(Row(self.mapping(specs, row.values, row.locate), row.where) for row in rows)
+            return tuple(row.with_values(self.mapping(specs, row.values, row.locate)) for row in rows)
         columns = []
         for name in names:
             spec = specs[name]
@@ -184,8 +184,8 @@ class _Masker:
                 if spec.publish:
                     columns.append(shown)
         published = [name for name in names if specs[name].publish]
-        return tuple(Row(dict(zip(published, cells)), row.where) for cells, row in zip(zip(*columns), rows)) \
-            if columns else tuple(Row({}, row.where) for row in rows)
+        return tuple(row.with_values(dict(zip(published, cells))) for cells, row in zip(zip(*columns), rows)) \
+            if columns else tuple(row.with_values({}) for row in rows)
 
     def text_column(self, spec: FieldSpec, column: list, rows: tuple[Row, ...], name: str) -> list:
         """A column of free text with the personal numbers in it masked; most cells are

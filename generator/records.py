@@ -20,13 +20,28 @@ class Attachment:
     where: Location
 
 
-@dataclass(frozen=True)
 class Row:
-    values: dict  # column name -> typed value, None when the cell is empty
-    where: Location
-    # column -> (line, col) in a YAML or CSV file, or "Sheet1!C17" in a spreadsheet;
-    # kept raw because big lists have millions of cells and few ever need a location.
-    positions: dict = field(default_factory=dict, compare=False)
+    """One row of a list: column name -> typed value (None when the cell is empty), where
+    the row is, and where each cell is: (line, col) in a YAML or CSV file, or "Sheet1!C17"
+    in a spreadsheet, kept raw because big lists have millions of cells and few ever need
+    a location. A plain class rather than a dataclass, and a table row's own location found
+    only when asked for: a big site's lists have close to a million rows, each made when
+    checked and again when masked."""
+    __slots__ = ("values", "_where", "positions")
+
+    def __init__(self, values: dict, where: Location | None = None, positions=None):
+        # where None: positions is a tables.CellPositions, which knows the row's location
+        self.values, self._where, self.positions = values, where, {} if positions is None else positions
+
+    @property
+    def where(self) -> Location:
+        if self._where is None:
+            self._where = self.positions.row_location()
+        return self._where
+
+    def with_values(self, values: dict) -> "Row":
+        """The same row with other values (its masked form)."""
+        return Row(values, self._where, self.positions)
 
     def locate(self, column: str) -> Location:
         position = self.positions.get(column)
@@ -35,6 +50,19 @@ class Row:
         if position:
             return Location(self.where.path, *position)
         return self.where
+
+    def __eq__(self, other) -> bool:  # as the dataclass it was: the positions are not compared
+        if not isinstance(other, Row):
+            return NotImplemented
+        return (self.values, self.where) == (other.values, other.where)
+
+    __hash__ = None  # its values are a dict
+
+    def __repr__(self) -> str:
+        return f"Row(values={self.values!r}, where={self.where!r})"
+
+    def __reduce__(self):  # the location found first: a CellPositions crosses processes as a plain dict
+        return Row, (self.values, self.where, self.positions)
 
 
 @dataclass(frozen=True)

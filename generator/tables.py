@@ -57,6 +57,10 @@ class CellPositions:
         index = self.columns.get(column)
         return None if index is None else self.table.position(self.row, index)
 
+    def row_location(self) -> Location:
+        """The row's location: its first cell."""
+        return self.table.locate(self.row, 0)
+
     def __reduce__(self):  # pickled as a plain dict when records cross processes
         return dict, ({name: self.get(name) for name in self.columns},)
 

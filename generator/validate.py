@@ -400,8 +400,7 @@ class _Checker:
         typed = _typed_rows(specs, {name: [cells[index] if index < len(cells) else None for cells, _ in lines]
                                     for name, _, index in used}, len(lines))
         if typed is not None:
-            rows = [Row(values, table.locate(number, 0), table.positions(number, columns))
-                    for values, (_, number) in zip(typed, lines)]
+            rows = [Row(values, None, table.positions(number, columns)) for values, (_, number) in zip(typed, lines)]
         else:
             rows = self.table_lines(table, lines, specs, columns, used)
         if not rows:
@@ -428,7 +427,7 @@ class _Checker:
             if conditional:
                 self.conditions(specs, values, lambda name, c=cells: self.empty_cell(c, columns.get(name)),
                                 lambda name, n=number: table.locate(n, columns.get(name, 0)), "列")
-            rows.append(Row(values, table.locate(number, 0), table.positions(number, columns)))
+            rows.append(Row(values, None, table.positions(number, columns)))
         return rows
 
     def table_columns(self, table: tables.Table, specs: dict, by_squeezed: dict) -> dict[str, int]:
