@@ -1,5 +1,6 @@
 """Lists kept in Excel and CSV (`rows_from:`): headers, 合计 rows, dates, units, internal columns."""
 import datetime as dt
+import pickle
 import random
 import re
 from decimal import Decimal
@@ -202,6 +203,22 @@ def test_csv_list_with_a_total_row(site):
     assert not report.diagnostics, diagnostics(report)
     assert len(records[0].rows) == 2
     assert (records[0].total.label, records[0].total.values) == ("总计", {"发放金额": Decimal("300.5")})
+
+
+def test_a_table_row_knows_where_it_and_its_cells_are_also_after_pickling(site):
+    # a table row's own location is found only when asked for: it must be its first cell,
+    # and survive the trip between processes (its cell positions go as a plain dict)
+    csv_text = "保障对象姓名,身份证号,发放金额,发放年月\n\n张三,110101199003071233,100,2026-09\n李四,440305200012314565,200,2026-09\n"
+    path = site({"content/tenancy/subsidy-payments/a.yaml":
+                 "title: 发放\ndate: 2026-09-28\nindex_no: TEST/2026-00001\nrows_from: a.csv\n",
+                 "content/tenancy/subsidy-payments/a.csv": csv_text})
+    records, report = load(path)
+    row = records[0].rows[1]
+    for copy in (row, pickle.loads(pickle.dumps(row))):
+        assert str(copy.where) == "content/tenancy/subsidy-payments/a.csv:4:1"
+        assert str(copy.locate("发放金额")) == "content/tenancy/subsidy-payments/a.csv:4:3"
+        assert copy.values["保障对象姓名"] == "李四"
+        assert copy == row
 
 
 def test_csv_total_mismatch_is_named_by_line_and_column(site):
