@@ -68,3 +68,13 @@ def test_full_builds_alternate_and_compare_each_round_with_ours(monkeypatch):
     assert results["ours"]["full_s"] == 12.0 and results["pelican"]["full_s"] == 66.0
     assert results["pelican"]["vs_first"] == 5.0
     assert "vs_first" not in results["ours"]
+
+
+def test_unsampled_runs_never_read_the_process_memory(monkeypatch):
+    # the no-op and edit rebuilds are timed unsampled: reading smaps stalls the process read
+    reads = []
+    monkeypatch.setattr(bench, "_pss_kib", lambda pid: reads.append(pid) or 1024)
+    bench.timed([sys.executable, "-c", "import time; time.sleep(0.3)"], ROOT, sample=False)
+    assert reads == []
+    bench.timed([sys.executable, "-c", "import time; time.sleep(0.3)"], ROOT)
+    assert reads
