@@ -88,12 +88,14 @@ def timed(command: list[str], cwd: Path, sample: bool = True) -> tuple[float, fl
             # (an edit at 100,000 records: 20.5 s against 16 unsampled), so it may use a tenth.
             pause = max(0.02, 10 * (time.perf_counter() - begun))
 
-    sampler = threading.Thread(target=read_peaks if sample else done.wait, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=read_peaks, daemon=True)
+    if sample:
+        sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     error = process.stderr.read().decode(errors="replace")
     process.stderr.close()
@@ -102,12 +104,13 @@ def timed(command: list[str], cwd: Path, sample: bool = True) -> tuple[float, fl
     return seconds, max(peak, usage.ru_maxrss) / 1024
 
 
-def median_run(command, cwd, runs, before=None, sample: bool = True) -> dict:
+def median_run(command, cwd, runs, before=None) -> dict:
+    """`runs` runs of command, unsampled (their peak is the kernel's maximum RSS)."""
     times, peaks = [], []
     for n in range(runs):
         if before:
             before(n)
-        seconds, peak = timed(command, cwd, sample)
+        seconds, peak = timed(command, cwd, sample=False)
         times.append(seconds)
         peaks.append(peak)
     return {"full_s": round(statistics.median(times), 2), "peak_mib": round(max(peaks), 1),
@@ -164,7 +167,7 @@ def rebuilds(generator: Generator, root: Path, runs: int) -> dict:
     """Our no-op rebuild and our rebuild after one record is edited, after a full build.
     Timed unsampled, and the peak memory taken in one more run of each: reading a process's
     memory stalls it, and a 1.6 s edit at 10,000 records took 1.8 s while sampled."""
-    noop = median_run(generator.command, generator.cwd, runs, sample=False)
+    noop = median_run(generator.command, generator.cwd, runs)
     noop["peak_mib"] = round(timed(generator.command, generator.cwd)[1], 1)
     target = sorted((root / "content").rglob("*.md"))[len(list((root / "content").rglob("*.md"))) // 2]
     original = target.read_text(encoding="utf-8")
@@ -173,7 +176,7 @@ def rebuilds(generator: Generator, root: Path, runs: int) -> dict:
         target.write_text(original + f"\n本条于第{n + 1}次修改时补充说明。\n", encoding="utf-8")
 
     try:
-        edited = median_run(generator.command, generator.cwd, runs, before=edit, sample=False)
+        edited = median_run(generator.command, generator.cwd, runs, before=edit)
         edit(runs)
         edited["peak_mib"] = round(timed(generator.command, generator.cwd)[1], 1)
     finally:
@@ -183,25 +186,19 @@ def rebuilds(generator: Generator, root: Path, runs: int) -> dict:
     return {"noop": noop, "edit": edited}
 
 
-def ours(work: Path, records: int, max_rows: int, runs: int, full_runs: int | None = None,
-         full: dict | None = None) -> dict:
-    """Our figures; `full`: our full builds when they were timed already (by full_builds)."""
-    generator, root = ours_setup(work, records, max_rows)
+def ours(generator: Generator, root: Path, runs: int, full: dict | None) -> dict:
+    """Our figures, from our full builds as full_builds() timed them, or, when `full` is
+    None (--full-runs 0), from the output an earlier run left."""
     out = Path(generator.command[generator.command.index("--out") + 1])
-    full_runs = runs if full_runs is None else full_runs
-    if full is not None:
-        result = full
-    elif full_runs:
-        result = median_run(generator.command, generator.cwd, full_runs, before=generator.clean)
-    elif out.with_name(out.name + ".state").exists():
-        result = {"full_s": None, "peak_mib": 0, "runs_s": []}
-    else:
-        raise SystemExit(f"--full-runs 0 needs the output of an earlier run: {out} has none")
+    if full is None:
+        if not out.with_name(out.name + ".state").exists():
+            raise SystemExit(f"--full-runs 0 needs the output of an earlier run: {out} has none")
+        full = {"full_s": None, "peak_mib": 0, "runs_s": []}
     again = rebuilds(generator, root, runs)
     noop, edited = again["noop"], again["edit"]
-    return {"full_s": result["full_s"], "noop_s": noop["full_s"], "edit_s": edited["full_s"],
-            "peak_mib": max(result["peak_mib"], noop["peak_mib"], edited["peak_mib"]),
-            "runs": {"full": result["runs_s"], "noop": noop["runs_s"], "edit": edited["runs_s"]}}
+    return {"full_s": full["full_s"], "noop_s": noop["full_s"], "edit_s": edited["full_s"],
+            "peak_mib": max(full["peak_mib"], noop["peak_mib"], edited["peak_mib"]),
+            "runs": {"full": full["runs_s"], "noop": noop["runs_s"], "edit": edited["runs_s"]}}
 
 
 def hugo_binary() -> str:
@@ -238,8 +235,8 @@ OTHERS = {"hugo": hugo, "pelican": pelican}
 def full_builds(generators: dict, runs: int) -> dict:
     """name -> median_run-like result of each generator's full builds, taken in rounds (one
     build of each generator per round), so that every generator meets the machine's slow and
-    fast minutes alike; each but the first (ours) also gets `vs_first`, the median over the
-    rounds of its time divided by the first's time in the same round."""
+    fast minutes alike. When "ours" is among them, each other one also gets `times_ours`:
+    the median over the rounds of its time divided by ours in the same round."""
     times = {name: [] for name in generators}
     peaks = {name: [] for name in generators}
     for n in range(runs):
@@ -247,14 +244,13 @@ def full_builds(generators: dict, runs: int) -> dict:
             seconds, peak = generator.full(n)
             times[name].append(seconds)
             peaks[name].append(peak)
-    first = next(iter(generators))
     results = {}
     for name in generators:
         results[name] = {"full_s": round(statistics.median(times[name]), 2), "peak_mib": round(max(peaks[name]), 1),
                          "runs_s": [round(t, 2) for t in times[name]]}
-        if name != first:
-            results[name]["vs_first"] = round(statistics.median(
-                [theirs / mine for theirs, mine in zip(times[name], times[first])]), 2)
+        if name != "ours" and "ours" in times:
+            results[name]["times_ours"] = round(statistics.median(
+                [theirs / mine for theirs, mine in zip(times[name], times["ours"])]), 2)
     return results
 
 
@@ -287,20 +283,16 @@ def main() -> None:
         if name not in OTHERS:
             raise SystemExit(f"unknown generator {name}; known: {', '.join(OTHERS)}")
     others = {name: OTHERS[name](work, args.records, args.max_rows) for name in names}
+    generator, root = ours_setup(work, args.records, args.max_rows)
     full_runs = args.runs if args.full_runs is None else args.full_runs
-    if full_runs and others:  # in rounds: ours, then each of the others
-        generators = {"ours": ours_setup(work, args.records, args.max_rows)[0], **others}
-        fulls = full_builds(generators, full_runs)
-        results = {"ours": ours(work, args.records, args.max_rows, args.runs, full=fulls["ours"])}
-        for name in names:
-            result = fulls[name]
-            results[name] = {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"],
-                             "times_ours": result["vs_first"]}
+    if full_runs:  # in rounds: ours, then each of the others
+        fulls = full_builds({"ours": generator, **others}, full_runs)
     else:
-        results = {"ours": ours(work, args.records, args.max_rows, args.runs, args.full_runs)}
-        for name, generator in others.items():
-            result = full_builds({name: generator}, args.runs)[name]
-            results[name] = {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"]}
+        fulls = full_builds(others, args.runs)
+    results = {"ours": ours(generator, root, args.runs, fulls.pop("ours", None))}
+    for name, result in fulls.items():
+        results[name] = {"full_s": result["full_s"], "peak_mib": result["peak_mib"], "runs": result["runs_s"],
+                         **({"times_ours": result["times_ours"]} if "times_ours" in result else {})}
     print(table(results, args.records))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

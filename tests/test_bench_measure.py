@@ -45,13 +45,13 @@ def test_the_sampler_reads_less_often_when_reading_is_slow(monkeypatch):
 
 def test_full_runs_0_needs_an_earlier_output(tmp_path):
     with pytest.raises(SystemExit, match="--full-runs 0"):
-        bench.ours(tmp_path, 3, 20, 1, full_runs=0)
+        bench.ours(*bench.ours_setup(tmp_path, 3, 20), 1, None)
 
 
 def test_full_builds_alternate_and_compare_each_round_with_ours(monkeypatch):
     # the machine's speed drifts between rounds: the ratio is taken round by round (5, 4.5,
     # 5.5: median 5), not between the medians of each (66 / 12 = 5.5)
-    seconds = iter([10.0, 50.0, 20.0, 90.0, 12.0, 66.0])
+    seconds = iter([10.0, 50.0, 20.0, 90.0, 12.0, 66.0, 1.0, 2.0])
     order = []
 
     def fake_timed(command, _cwd):
@@ -66,8 +66,11 @@ def test_full_builds_alternate_and_compare_each_round_with_ours(monkeypatch):
     assert order == ["ours", "pelican"] * 3
     assert cleaned == [("ours", 0), ("pelican", 0), ("ours", 1), ("pelican", 1), ("ours", 2), ("pelican", 2)]
     assert results["ours"]["full_s"] == 12.0 and results["pelican"]["full_s"] == 66.0
-    assert results["pelican"]["vs_first"] == 5.0
-    assert "vs_first" not in results["ours"]
+    assert results["pelican"]["times_ours"] == 5.0
+    assert "times_ours" not in results["ours"]
+    # with --full-runs 0 ours is not among them: no ratio against whichever comes first
+    alone = bench.full_builds({"hugo": generators["ours"], "pelican": generators["pelican"]}, 1)
+    assert not any("times_ours" in result for result in alone.values())
 
 
 def test_unsampled_runs_never_read_the_process_memory(monkeypatch):
