@@ -191,14 +191,19 @@ def test_unpublished_values_are_still_validated(tmp_path):
                and "银行卡号" in l for l in diagnostics(report))
 
 
+def csv_list(site, csv_text: str):
+    """A site with one subsidy-payment record whose rows are in a.csv beside it."""
+    return site({"content/tenancy/subsidy-payments/a.yaml":
+                 "title: 发放\ndate: 2026-09-28\nindex_no: TEST/2026-00001\nrows_from: a.csv\n",
+                 "content/tenancy/subsidy-payments/a.csv": csv_text})
+
+
 def test_csv_list_with_a_total_row(site):
     csv_text = ("保障对象姓名,身份证号,发放金额,发放年月\n"
                 "张三,110101199003071233,100.50,2026-09\n"
                 "李四,440305200012314565,200元,2026-09\n"
                 "总计,,300.5,\n")
-    path = site({"content/tenancy/subsidy-payments/a.yaml":
-                 "title: 发放\ndate: 2026-09-28\nindex_no: TEST/2026-00001\nrows_from: a.csv\n",
-                 "content/tenancy/subsidy-payments/a.csv": csv_text})
+    path = csv_list(site, csv_text)
     records, report = load(path)
     assert not report.diagnostics, diagnostics(report)
     assert len(records[0].rows) == 2
@@ -209,10 +214,9 @@ def test_a_table_row_knows_where_it_and_its_cells_are_also_after_pickling(site):
     # a table row's own location is found only when asked for: it must be its first cell,
     # and survive the trip between processes (its cell positions go as a plain dict)
     csv_text = "保障对象姓名,身份证号,发放金额,发放年月\n\n张三,110101199003071233,100,2026-09\n李四,440305200012314565,200,2026-09\n"
-    path = site({"content/tenancy/subsidy-payments/a.yaml":
-                 "title: 发放\ndate: 2026-09-28\nindex_no: TEST/2026-00001\nrows_from: a.csv\n",
-                 "content/tenancy/subsidy-payments/a.csv": csv_text})
+    path = csv_list(site, csv_text)
     records, report = load(path)
+    assert not report.diagnostics, diagnostics(report)
     row = records[0].rows[1]
     for copy in (row, pickle.loads(pickle.dumps(row))):
         assert str(copy.where) == "content/tenancy/subsidy-payments/a.csv:4:1"
@@ -223,9 +227,7 @@ def test_a_table_row_knows_where_it_and_its_cells_are_also_after_pickling(site):
 
 def test_csv_total_mismatch_is_named_by_line_and_column(site):
     csv_text = "保障对象姓名,身份证号,发放金额,发放年月\n张三,110101199003071233,100,2026-09\n合计,,90,\n"
-    path = site({"content/tenancy/subsidy-payments/a.yaml":
-                 "title: 发放\ndate: 2026-09-28\nindex_no: TEST/2026-00001\nrows_from: a.csv\n",
-                 "content/tenancy/subsidy-payments/a.csv": csv_text})
+    path = csv_list(site, csv_text)
     _, report = load(path)
     assert [d.format().split("\n")[0] for d in report.diagnostics] == [
         "content/tenancy/subsidy-payments/a.csv:3:3: warning[total-mismatch]: 合计行“发放金额”为 90，而各行相加是 100"]
