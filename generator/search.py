@@ -158,11 +158,11 @@ def _groups_fragments(binary: Path) -> bool:
     return "--max-fragments" in shown
 
 
-def run_pagefind(staging: Path, binary: Path, folder: str = OUTPUT + "/", into: Path | None = None) -> dict[str, bytes]:
+def run_pagefind(staging: Path, binary: Path, folder: str, into: Path) -> dict[str, bytes]:
     """{folder...: bytes}: the index Pagefind makes of the pages in a stage() folder, written
-    to `into`/folder when given (the build's staging folder: no copy to make), else inside
-    the stage() folder. A shard's pages' fragments come in FRAGMENTS files."""
-    output = (into / folder) if into is not None else staging / OUTPUT
+    to `into`/folder (the build's staging folder: no copy to make). A shard's pages'
+    fragments come in FRAGMENTS files."""
+    output = into / folder
     command = [str(binary), "--site", str(staging), "--output-path", str(output), "--keep-index-url", "--silent"]
     if folder != OUTPUT + "/" and _groups_fragments(binary):
         command += ["--max-fragments", str(FRAGMENTS)]

@@ -191,7 +191,7 @@ def test_index_is_byte_identical_across_builds(demo, tmp_path):
 
 def _index_of(pages: dict) -> dict:
     with search.stage(pages) as staging:
-        return search.run_pagefind(Path(staging), search.find_binary())
+        return search.run_pagefind(Path(staging), search.find_binary(), search.OUTPUT + "/", Path(staging))
 
 
 def test_pagefind_is_given_only_what_it_indexes_and_makes_the_same_index(demo, monkeypatch):
