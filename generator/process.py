@@ -169,7 +169,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
         job.store.put_data(outcome.render_key, data)
     # the search index reads less than the page (not a list's rows): a shard is made again only when that changes
     indexed = state.digest(search.for_index(pages[shown.url])) if shown.url in pages else b""
-    outcome.rendered = Rendered(digests, summary, projects, data[0] if data else 0, indexed)
+    outcome.rendered = Rendered.of(digests, summary, projects, data[0] if data else 0, indexed)
 
 
 def work(task: Task) -> Outcome:
@@ -184,8 +184,8 @@ def work(task: Task) -> Outcome:
     head = head_of(record, masked)
     attachments = Report()  # attachments are published as they are: masking cannot touch them
     attachscan.check([masked], result.secrets, job.site, attachments)
-    outcome = Outcome(task.index, Checked(head, report.diagnostics, result.counts[record.source],
-                                          dependencies(head, job.site.root), attachments.diagnostics),
+    outcome = Outcome(task.index, Checked(head, tuple(report.diagnostics), result.counts[record.source],
+                                          dependencies(head, job.site.root), tuple(attachments.diagnostics)),
                       list(report.diagnostics), task.check_key)
     state, kept = expire.status(head, job.day)
     if job.render and state == "public" and shows(job, head) and (task.index_no or head.index_no):

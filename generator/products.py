@@ -22,52 +22,50 @@ import hashlib
 import os
 import pickle
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from .records import Head
+from .records import Head, tuple_reduce
 from .write import write_atomic
 
-FORMAT = b"products-2"
+FORMAT = b"products-3"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
-@dataclass
-class Checked:
+class Checked(NamedTuple):
+    """Named tuples, pickled as plain ones (records.tuple_reduce): a build loads two entries
+    per record, ten thousand of each, and an object with a dict costs twice the time."""
     head: Head
-    diagnostics: list  # warnings, replayed on every build
+    diagnostics: tuple  # warnings, replayed on every build
     masked: int  # values masked in the record
-    deps: list  # (path, size, mtime_ns, ctime_ns, inode) of rows_from and attachments
-    attachments: list = field(default_factory=list)  # what the attachment scan found: counts when published
+    deps: tuple  # (path, size, mtime_ns, ctime_ns, inode) of rows_from and attachments
+    attachments: tuple = ()  # what the attachment scan found: counts when published
+
+    __reduce__ = tuple_reduce
 
 
-@dataclass
-class Rendered:
+class Rendered(NamedTuple):
     pages: dict  # output path -> digest of its bytes
     summary: str  # the feed's description of the record
-    projects: dict  # project code -> name (from its rows; "" when only the code is known)
+    packed: bytes  # the project names its rows give, pickled: see `projects`
     data: int = 0  # how many open-data rows it has, kept in a file of their own (lists only)
     indexed: bytes = b""  # digest of what the search index reads of its first page (search.for_index)
     projects_key: bytes = b""  # digest of `projects`, made once: the build's section key reads it for every record
 
-    def __post_init__(self):
-        if not self.projects_key:
-            self.projects_key = hashlib.blake2b(repr(self.projects).encode(), digest_size=16).digest()
+    __reduce__ = tuple_reduce
 
-    # `projects` is pickled on its own and unpickled each time it is read, not kept: three
-    # thousand lists give 160,000 project names at 10,000 records, a third of the store's
-    # loading time, and only a build that renders the project pages again reads them, once.
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        if "projects" in state:
-            state["_packed"] = pickle.dumps(state.pop("projects"), protocol=pickle.HIGHEST_PROTOCOL)
-        return state
+    @classmethod
+    def of(cls, pages: dict, summary: str, projects: dict, data: int = 0, indexed: bytes = b"") -> Rendered:
+        """`projects`: project code -> name (from its rows; "" when only the code is known)."""
+        return cls(pages, summary, pickle.dumps(projects, protocol=pickle.HIGHEST_PROTOCOL), data, indexed,
+                   hashlib.blake2b(repr(projects).encode(), digest_size=16).digest())
 
-    def __getattr__(self, name):  # only for attributes not set: `projects` when packed
-        packed = self.__dict__.get("_packed")
-        if name != "projects" or packed is None:
-            raise AttributeError(name)
-        return pickle.loads(packed)
+    # `projects` is kept pickled and unpickled each time it is read: three thousand lists
+    # give 160,000 project names at 10,000 records, a third of the store's loading time,
+    # and only a build that renders the project pages again reads them, once.
+    @property
+    def projects(self) -> dict:
+        return pickle.loads(self.packed)
 
 
 def _stat(path: str) -> tuple[str, int, int, int, int]:
@@ -78,10 +76,10 @@ def _stat(path: str) -> tuple[str, int, int, int, int]:
         return path, -1, -1, -1, -1
 
 
-def dependencies(head: Head, root: Path) -> list[tuple[str, int, int, int, int]]:
+def dependencies(head: Head, root: Path) -> tuple[tuple[str, int, int, int, int], ...]:
     paths = [str(root / head.rows_source)] if head.rows_source else []
     paths += [str(a.path) for a in head.attachments]
-    return [_stat(p) for p in paths]
+    return tuple(_stat(p) for p in paths)
 
 
 def _files(folder: Path, digest) -> None:

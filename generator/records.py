@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .diagnostics import Location
 from .fieldtypes import Period
@@ -119,11 +120,17 @@ class Record:
         return self.where.get(key) or Location(self.shown, 1, 1)
 
 
-@dataclass(frozen=True)
-class Head:
+def tuple_reduce(self):
+    """Pickled as the plain tuple it is, remade by tuple.__new__ in C: a named tuple's own
+    __new__ is Python, run for every entry of the store that every build loads."""
+    return tuple.__new__, (type(self), tuple(self))
+
+
+class Head(NamedTuple):
     """A record without its contents (no rows, fields or body): what the section's shared
     pages, the feeds, the statistics and the build's bookkeeping need. A build of tens of
-    thousands of records holds every head but never every row at once."""
+    thousands of records holds every head but never every row at once: a named tuple, one
+    object rather than an object and its dict, as the store loads all of them on every build."""
     source: str  # the record's source, as a str: heads are loaded and keyed by the ten thousand
     shown: str
     item_id: str
@@ -140,7 +147,9 @@ class Head:
     row_ends: tuple = ()  # per row, the end of its 公示期限 or None; empty when no row has one
     rows_source: str = ""
     attachments: tuple[Attachment, ...] = ()  # titles masked
-    where: dict = field(default_factory=dict, compare=False)  # only "index_no" -> Location
+    index_no_at: tuple = ()  # (line, col) of the 索引号 in the file, when it has one
+
+    __reduce__ = tuple_reduce
 
     @property
     def category(self) -> str:
@@ -151,7 +160,9 @@ class Head:
         return f"{self.item_id}/{self.slug}.html"
 
     def locate(self, key: str) -> Location:
-        return self.where.get(key) or Location(self.shown, 1, 1)
+        if key == "index_no" and self.index_no_at:
+            return Location(self.shown, *self.index_no_at)
+        return Location(self.shown, 1, 1)
 
 
 def head_of(record: Record, masked: Record) -> Head:
@@ -160,4 +171,4 @@ def head_of(record: Record, masked: Record) -> Head:
     return Head(str(record.source), record.shown, record.item_id, record.slug, masked.title, record.date,
                 record.published, record.index_no, record.index_no_derived, record.projects, record.window,
                 record.draft, len(record.rows), record.row_ends, record.rows_source,
-                masked.attachments, {"index_no": index_where} if index_where else {})
+                masked.attachments, (index_where.line, index_where.col) if index_where else ())

@@ -11,6 +11,8 @@ import multiprocessing
 import os
 import zlib
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
 
 from . import fieldtypes, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
@@ -555,8 +557,6 @@ def check_record(raw: RawRecord, item: Item, site: SiteConfig, report: Report) -
 def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report) -> list[Record]:
     """Duplicate 索引号 are errors; a missing one gets a warning and a number derived
     from the record's path, stable across builds, until staff write one in."""
-    from dataclasses import replace
-
     first: dict[str, Record] = {}
     kept = []
     form = index_pattern(site)
@@ -594,8 +594,15 @@ def assign_index_numbers(records: list[Record], site: SiteConfig, report: Report
         report.warning(Location(record.shown, 1, 1), "missing-index-no", f"记录没有索引号，暂用 {number}",
                        f"请写入本年度下一个流水号（用 python -m generator new 新建的记录会自动填好），"
                        f"或写入 index_no: {number}；索引号一经公开不再改变")
-        kept.append(replace(record, index_no=number, index_no_derived=True))
+        kept.append(_numbered(record, number))
     return kept
+
+
+def _numbered(record, number: str):
+    """A record, or a head (a named tuple), under a derived 索引号."""
+    if isinstance(record, tuple):
+        return record._replace(index_no=number, index_no_derived=True)
+    return replace(record, index_no=number, index_no_derived=True)
 
 
 def _check_files(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> list[tuple[Record | None, list]]:

@@ -120,11 +120,27 @@ def test_a_renders_project_names_come_back_from_the_store_unchanged():
     import pickle
     from generator.products import Rendered
     projects = {"GZF-2026-01": "滨江公租房小区", "GZF-2026-02": ""}
-    rendered = Rendered({"a/b.html": b"d" * 16}, "摘要", projects, 3, b"i" * 16)
+    rendered = Rendered.of({"a/b.html": b"d" * 16}, "摘要", projects, 3, b"i" * 16)
     again = pickle.loads(pickle.dumps(rendered))
-    assert "projects" not in again.__dict__  # packed until read: most builds never read them
+    assert type(again) is Rendered and again == rendered
+    assert isinstance(again.packed, bytes)  # kept packed: most builds never read them
     assert again.projects == projects and again.projects_key == rendered.projects_key
     assert again.pages == rendered.pages and again.data == 3
-    assert pickle.loads(pickle.dumps(again)).projects == projects  # packed ones are stored as they are
+    assert Rendered.of({}, "", {"GZF-2026-01": "别的小区"}).projects_key != rendered.projects_key
     with pytest.raises(AttributeError):
         again.no_such_field
+
+
+def test_heads_and_checks_come_back_from_the_store_as_they_were():
+    import datetime as dt
+    import pickle
+    from generator.products import Checked
+    from generator.records import Head
+    head = Head("/s/content/a/b/r1.md", "content/a/b/r1.md", "a/b", "r1", "标题", dt.date(2026, 1, 2),
+                dt.date(2026, 1, 3), "X/2026-00001", projects=("GZF-1",), row_count=2, index_no_at=(4, 11))
+    check = Checked(head, (), 7, (("/s/rows.csv", 1, 2, 3, 4),))
+    again = pickle.loads(pickle.dumps(check, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(again) is Checked and type(again.head) is Head
+    assert again == check and again.head.published == dt.date(2026, 1, 3)
+    assert str(again.head.locate("index_no")) == "content/a/b/r1.md:4:11"
+    assert str(again.head.locate("title")) == "content/a/b/r1.md:1:1"
