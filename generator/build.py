@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, feeds, leakgate, opendata, process, products, search, sitemap, state, stats, survey, write
+from . import expire, feeds, leakgate, opendata, process, products, search, sitemap, state, survey, write
 from .catalog import load_catalog
 from .config import load_site
 from .diagnostics import ContentError, Location, Report
@@ -391,6 +391,7 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
         renderer.keep_section(last.section[1], last.page_keys)
         section, made = last.section, {}
     else:
+        from . import stats  # here: with its working-day calendar, 7 ms to import, and an edit seldom needs it
         renderer.reports = stats.yearly(site, catalog, heads, seen, day)
         made = renderer.section(seen.public, {source: r.projects for source, (_, r) in done.renders.items()})
         section = (section[0], tuple(sorted({*made, *renderer.sunk, *renderer.kept})))

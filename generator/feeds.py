@@ -8,7 +8,6 @@ lastBuildDate is the newest pubDate in the channel.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -21,7 +20,6 @@ from .records import Head, Record
 
 FEED_SIZE = 50  # latest entries per channel
 SUMMARY_CHARS = 140
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 ATOM = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -56,9 +54,14 @@ def links_for(site: SiteConfig, category=None, item: Item | None = None) -> list
     return links
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def pub_date(day: dt.date) -> str:
-    """RFC 822 date of the 公开日期, at midnight Beijing time: `Mon, 03 Nov 2025 00:00:00 +0800`."""
-    return email.utils.format_datetime(dt.datetime.combine(day, dt.time(), BEIJING))
+    """RFC 822 date of the 公开日期, at midnight Beijing time: `Mon, 03 Nov 2025 00:00:00 +0800`.
+    Written out here: email.utils (with socket) took 12 ms of every build's start."""
+    return f"{_DAYS[day.weekday()]}, {day.day:02d} {_MONTHS[day.month - 1]} {day.year:04d} 00:00:00 +0800"
 
 
 def _clean(text: str) -> str:

@@ -13,9 +13,7 @@ of records needs little memory.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -217,6 +215,8 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         frozen = gc.get_freeze_count() > 0  # by the build, until it ends
         gc.freeze()  # the workers share the parent's objects: keep their collector off those pages
         try:
+            from concurrent.futures import ProcessPoolExecutor  # here, not at the top: a rebuild of a few
+            import multiprocessing  # records needs no pool, and importing it takes 6 ms
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for chunk in pool.map(_work_chunk, chunks):
                     outcomes += chunk

@@ -7,10 +7,8 @@ that one run lists everything.
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import os
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -630,6 +628,8 @@ def _check_many(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> 
         return _check_files(site, catalog, files)
     size = -(-len(files) // (workers * 4))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    from concurrent.futures import ProcessPoolExecutor  # here, not at the top: every build imports this
+    import multiprocessing  # module, and a build of a few records needs no pool (6 ms to import)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return [result for chunk in pool.map(_check_files, [site] * len(chunks), [catalog] * len(chunks), chunks)
                 for result in chunk]

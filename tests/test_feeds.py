@@ -1,12 +1,18 @@
 """RSS 2.0 feeds: well-formed, complete, dated in Beijing time, stable, public records only."""
+import datetime as dt
+import email.utils
 import re
 import shutil
 import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import FIXTURES, run
+from generator.feeds import pub_date
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 TODAY = "2026-06-01"
 BASE = "https://www.xiaozhan.gov.cn/zfbz/"
@@ -101,3 +107,12 @@ def test_pages_announce_their_feeds_and_catalog_lists_them(small):
     catalog = (out / "catalog/index.html").read_text(encoding="utf-8")
     for path in feeds_of(out):
         assert f'href="../{path.relative_to(out).as_posix()}"' in catalog, path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_pub_date_is_rfc822_midnight_in_beijing(day):
+    written = pub_date(day)
+    assert RFC822.match(written)
+    assert written == email.utils.format_datetime(dt.datetime.combine(day, dt.time(), BEIJING))
+    assert email.utils.parsedate_to_datetime(written) == dt.datetime.combine(day, dt.time(), BEIJING)
