@@ -321,20 +321,33 @@ def _staging_folder(out: Path) -> Path:
     return staging
 
 
+# The cyclic collector runs after this many new objects, not Python's 700: a build makes
+# hundreds of thousands that live all build long (the state, the store, every record's
+# bookkeeping) and little cyclic garbage. With the default, a one-record edit at 10,000
+# records spent 0.1 s collecting: 200 young collections and two full ones, each walking
+# everything made since the store was frozen. Now a dozen young ones, 0.03 s.
+_COLLECT_EVERY = (10_000, 10, 10)
+
+
 def build(site_path: Path, out: Path | None = None, today: str | None = None, strict: bool = False,
           stage=_quiet, tick=None) -> BuildResult:
     """`stage(name)` is told when each stage starts (读取/检查, 渲染, 写入), and `tick(n, total)`
     as each n of the records to process are done, for a progress bar."""
     start = time.perf_counter()
-    stage("读取/检查")
-    site = load_site(site_path)
-    out = out or site.root / "output"
-    last = state.load(out)
-    output = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*_COLLECT_EVERY)
     try:
-        return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output)
+        stage("读取/检查")
+        site = load_site(site_path)
+        out = out or site.root / "output"
+        last = state.load(out)
+        output = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
+        try:
+            return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output)
+        finally:
+            output.close()
     finally:
-        output.close()
+        gc.set_threshold(*thresholds)
 
 
 def _changed_build(site, site_path: Path, out: Path, last, today, strict: bool, stage, tick, start: float,
