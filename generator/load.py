@@ -10,6 +10,7 @@ import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import yamlsource
 from .catalog import SLUG, Catalog
@@ -18,8 +19,8 @@ from .diagnostics import Location, Report, display_path
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
+    """A named tuple: a build finds every record file on every run, ten thousand of them."""
     location: str  # absolute path of the file: a str, as a build stats thousands of them and reads few
     shown: str
     item_id: str
@@ -69,10 +70,12 @@ def discover(content_dir: Path, root: Path, catalog: Catalog, report: Report) ->
             dirnames[:] = []
             continue
         here_shown = display_path(here, root)  # once per folder: resolving is slow
+        item_id = "/".join(parts[:2])
         for name in sorted(filenames):
-            stem, suffix = os.path.splitext(name)
-            if name.startswith((".", "_")) or suffix.lower() not in RECORD_SUFFIXES:
+            dot = name.rfind(".")  # as os.path.splitext, for the names that are not skipped
+            if dot < 1 or name[0] in "._" or name[dot:].lower() not in RECORD_SUFFIXES:
                 continue
+            stem = name[:dot]
             shown = f"{here_shown}/{name}"
             if len(parts) < 2:
                 report.error(Location(shown), "misplaced-record",
@@ -84,7 +87,7 @@ def discover(content_dir: Path, root: Path, catalog: Catalog, report: Report) ->
                              f"文件名“{stem}”只能用小写英文字母、数字和连字符",
                              "文件名会成为网址，例如 2026-batch1.yaml；中文标题写在 title 中")
                 continue
-            files.append(SourceFile(f"{dirpath}/{name}", shown, "/".join(parts[:2]), stem))
+            files.append(SourceFile(f"{dirpath}/{name}", shown, item_id, stem))
     return _drop_duplicate_slugs(files, report)
 
 
