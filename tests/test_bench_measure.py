@@ -81,3 +81,28 @@ def test_unsampled_runs_never_read_the_process_memory(monkeypatch):
     assert reads == []
     bench.timed([sys.executable, "-c", "import time; time.sleep(0.3)"], ROOT)
     assert reads
+
+
+def test_full_runs_0_brings_the_earlier_output_up_to_date_before_timing(tmp_path, monkeypatch):
+    # the output an earlier run left may be from other code: one untimed build first, so that
+    # no full build is timed as a no-op; then the no-op and edit runs, and the restoring build
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content/a.md").write_text("---\ntitle: 一\n---\n正文\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.with_name("out.state").write_bytes(b"")
+    calls = []
+
+    def fake_timed(command, _cwd, sample=True):
+        calls.append(("edited" if "次修改" in (root / "content/a.md").read_text(encoding="utf-8") else "as is",
+                      sample))
+        return 1.0, 10.0
+
+    monkeypatch.setattr(bench, "timed", fake_timed)
+    generator = bench.Generator(["generator", "--out", str(out)], ROOT, lambda n: None)
+    result = bench.ours(generator, root, 2, None)
+    assert calls[0] == ("as is", False)  # the untimed build that brings the output up to date
+    assert calls[1:] == [("as is", False)] * 2 + [("as is", True)] + [("edited", False)] * 2 + \
+        [("edited", True), ("as is", False)]
+    assert result["full_s"] is None and result["noop_s"] == 1.0 and result["edit_s"] == 1.0
+    assert (root / "content/a.md").read_text(encoding="utf-8") == "---\ntitle: 一\n---\n正文\n"
