@@ -83,7 +83,7 @@ def _search_index(job: process.Job, done: process.Checks, todo: list, binary, re
     staged, same = {}, set()
 
     def made_now(files: dict) -> None:
-        _gate(files, job.known, report)
+        _gate(files, job.known, report, job.allowed)
         for path, data in files.items():
             digest = state.digest(data)
             if process.in_output(job, path, digest):
@@ -262,10 +262,10 @@ def _indexed(done: process.Checks, public: list) -> list:
             for r in [done.renders[head.source][1]]]
 
 
-def _gate(files: dict[str, bytes], known: dict, report: Report) -> None:
+def _gate(files: dict[str, bytes], known: dict, report: Report, allowed: frozenset) -> None:
     """The leak gate on the files made here from many records: every checksum-valid ID number.
     Each record's own outputs were gated with its raw values when it was rendered."""
-    gate = leakgate.Gate(set())
+    gate = leakgate.Gate(set(), allowed)
     for path in sorted(files):
         data = files[path]
         previous = known.get(path)
@@ -280,7 +280,7 @@ def _sink(job: process.Job, done: process.Checks, unchanged: set, report: Report
     """Where the shared pages go as they are rendered: gated and staged, or, when the output
     already holds the same bytes, added to `unchanged`. Thousands of list and project pages
     are never held at once."""
-    gate = leakgate.Gate(set())
+    gate = leakgate.Gate(set(), job.allowed)
 
     def put(path: str, data: bytes) -> None:
         digest = state.digest(data)
@@ -425,7 +425,7 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     attachments = _attachments(public)  # checked with their records (attachscan)
     index, index_kept, search_keys = search_done(report)  # gated and staged as it was made
     done.staged.update(index)
-    _gate(made, job.known, report)
+    _gate(made, job.known, report, job.allowed)
     made.update(attachments)
     if report.has_errors():
         raise ContentError(report)

@@ -42,10 +42,22 @@ class Diagnostic:
         return (loc.path, loc.line, loc.col, loc.cell, self.code, self.message)
 
     def format(self) -> str:
+        """The diagnostic as printed; any personal number in it (a file named by a mobile, a
+        value quoted in the message) shown masked, as pages show it."""
         text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
         if self.hint:
             text += f"\n    提示：{self.hint}"
-        return text
+        return redact(text)
+
+
+def redact(text: str) -> str:
+    """The text with every personal number in it masked (the default masking)."""
+    from . import freetext  # here: freetext needs fieldtypes, whose errors become diagnostics
+    from .mask import masked_digits
+
+    for hit in reversed(freetext.find(text)):
+        text = text[:hit.start] + masked_digits(hit.digits) + text[hit.end:]
+    return text
 
 
 @dataclass

@@ -2,19 +2,23 @@
 
 Every file about to be written is scanned for the raw personal values seen in the
 input (unpublished columns included) and for any checksum-valid ID number, whatever
-put it there: content, a template, a theme. Numbers are read the way free text is
-(full-width digits, groups split by spaces, hyphens or line breaks). One hit fails
-the build.
+put it there: content, a template, a theme. In text files (pages, feeds, open data, the
+search index's text) the masking stage's detector runs again on what a reader sees, tags
+removed and character references decoded, so a number the masking missed is still caught.
+Numbers are read the way free text is (full-width digits, groups split by spaces, hyphens,
+dots or line breaks). One hit fails the build, naming the record it came from when known.
 """
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from dataclasses import dataclass
+from html import unescape
 
 from . import freetext
 from .diagnostics import Location
-from .mask import mask_bank_card, mask_id_card, mask_phone
+from .mask import masked_digits
 
 LONG = 11  # secrets this long are found inside longer numbers; shorter ones only whole
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -36,19 +40,38 @@ def readable(data: bytes) -> bytes:
 class Leak:
     path: str
     shown: str  # the value as the message may show it: masked
+    source: str = ""  # the record file the value came from, with its line when found
 
 
 def _shown(value: str) -> str:
-    if len(value) in (15, 18):
-        return mask_id_card(value)
-    return mask_bank_card(value) if len(value) > 15 else mask_phone(value)
+    return masked_digits(value)
 
 
-def _text(data: bytes) -> str:
+def _text(data: bytes) -> tuple[str, bool]:
+    """(the text, whether it is text at all)."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError:  # binary: Latin-1 keeps every ASCII digit where it was
-        return data.decode("latin-1")
+        return data.decode("latin-1"), False
+
+
+# What a reader of a page sees: inline tags join the text around them (a number split by
+# <strong> reads as one number); other tags, attributes included, separate it.
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|"
+                         r"span|strike|strong|sub|sup|time|tt|u|var|wbr)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[!/?A-Za-z][^<>]*>")
+
+
+def shown_text(text: str) -> str:
+    """The text of a page as a browser (or a feed reader, which reads the escaped HTML of an
+    RSS description as HTML) shows it: tags removed, character references decoded, twice."""
+    for _ in range(2):
+        if "<" in text:
+            text = _TAG.sub("\0", _INLINE_TAG.sub("", text))
+        if "&" not in text:
+            break
+        text = unescape(text)
+    return text
 
 
 class _Secrets:
@@ -69,63 +92,100 @@ class _Secrets:
         return None
 
 
-_READ: dict[str, tuple] = {}  # run -> (its digit groups, the ID number in it or None), for every gate
+_READ: dict[str, tuple] = {}  # run -> (its digit groups, the ID numbers, every personal number), for every gate
 _READ_MOST = 200_000  # runs remembered; project codes, dates and 索引号 recur across thousands of records
 
 
 def _read(run: str) -> tuple:
-    """What a run holds whatever the secrets: its ASCII digit groups, and a checksum-valid ID
-    number in it, if any. The same project codes and dates are on the pages of many records."""
+    """What a run holds whatever the secrets: its ASCII digit groups, the checksum-valid ID
+    numbers in it, and every personal number the detector finds in it. The same project codes
+    and dates are on the pages of many records."""
     found = _READ.get(run)
     if found is None:
-        digits = None
-        if len(run) >= 18:
-            ids = [h for h in freetext.hits_in_run(run, 0, len(run)) if h.kind == freetext.ID]
-            digits = ids[0].digits if ids else None
+        hits = tuple(h.digits for h in freetext.hits_in_run(run, 0, len(run))) if len(run) >= 11 else ()
+        ids = tuple(d for d in hits if len(d) == 18)
         if len(_READ) >= _READ_MOST:
             _READ.clear()
-        found = _READ[run] = (freetext.groups(run, 0, len(run)), digits)
+        found = _READ[run] = (freetext.groups(run, 0, len(run)), ids, hits)
     return found
 
 
-def _run_leak(run: str, secrets: _Secrets) -> str | None:
-    groups, id_digits = _read(run)
-    return secrets.find(groups) or id_digits
-
-
 class Gate:
-    """Scans files one by one; a digit run seen before (dates, index numbers, the same
-    masked value on many pages) is answered from memory."""
+    """Scans files one by one: for the raw values of the input (`secrets`) and every
+    checksum-valid ID number in any file, and in text files for every personal number the
+    detector finds in what a reader sees, except the declared hotlines (`allowed`). A digit
+    run seen before (dates, index numbers, the same masked value on many pages) is answered
+    from memory."""
 
-    def __init__(self, secrets: set[str]):
+    def __init__(self, secrets: set[str], allowed=frozenset()):
         self.secrets = _Secrets(secrets)
-        self.seen: dict[str, str | None] = {}
+        self.allowed = frozenset(allowed)
+        self.seen: dict[tuple, str | None] = {}
 
-    def first_leak(self, data: bytes, csv: bool = False) -> str | None:
-        text = _text(readable(data))
-        if csv:  # no run of digits holds a comma: a CSV's runs are those of its distinct cells,
-            text = "\0".join(dict.fromkeys(text.split(",")))  # and dates and codes repeat on every row
-        for run in freetext.long_runs(text):
-            hit = self.seen.get(run, False)
-            if hit is False:
-                hit = self.seen[run] = _run_leak(run, self.secrets)
-            if hit:
-                return hit
+    def _run_leak(self, run: str, every_kind: bool) -> str | None:
+        groups, ids, hits = _read(run)
+        found = self.secrets.find(groups)
+        if found:
+            return found
+        for digits in hits if every_kind else ids:
+            if digits not in self.allowed:
+                return digits
         return None
 
-    def leak(self, path: str, data: bytes) -> Leak | None:
+    def first_leak(self, data: bytes, csv: bool = False) -> str | None:
+        text, is_text = _text(readable(data))
+        if csv:  # no run of digits holds a comma: a CSV's runs are those of its distinct cells,
+            text = "\0".join(dict.fromkeys(text.split(",")))  # and dates and codes repeat on every row
+        texts = [(text, False)]
+        if is_text:
+            texts.append((shown_text(text), True))
+        for part, every_kind in texts:
+            for run in freetext.long_runs(part):
+                key = (run, every_kind)
+                hit = self.seen.get(key, False)
+                if hit is False:
+                    hit = self.seen[key] = self._run_leak(run, every_kind)
+                if hit:
+                    return hit
+        return None
+
+    def leak(self, path: str, data: bytes, source: tuple | None = None) -> Leak | None:
+        """`source`: (the record file as diagnostics show it, its path), when one record made the file."""
         hit = self.first_leak(data, csv=path.endswith(".csv"))
-        return Leak(path, _shown(hit)) if hit else None
+        if not hit:
+            return None
+        return Leak(path, _shown(hit), _source_line(*source, hit) if source else "")
+
+
+def hotlines(site) -> frozenset:
+    """The site's declared public hotlines, as the gate compares them: ASCII digits."""
+    return frozenset(re.sub(r"\D", "", freetext.normalize_digits(h)) for h in site.privacy.hotlines)
+
+
+def _source_line(shown: str, path, digits: str) -> str:
+    """The record file as diagnostics show it, with the line where the digits are if they are
+    found there whatever their grouping or markup; else the file alone."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if any(h.digits == digits for h in freetext.find(line)) or \
+                        digits in re.sub(r"\D", "", freetext.normalize_digits(line)):
+                    return f"{shown}:{number}"
+    except OSError:
+        pass
+    return shown
 
 
 def report(leak: Leak, into) -> None:
     """The diagnostic for a leak, into a diagnostics.Report."""
-    into.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}",
-               "检查模板是否直接输出了原始数据；本次没有写入任何文件，原有的网站保持不变")
+    origin = f"，来自 {leak.source}" if leak.source else ""
+    into.error(Location(leak.path), "leak", f"输出文件中出现了未隐藏的个人信息 {leak.shown}{origin}",
+               "它在原文中的写法没有被识别（如被格式符号或字符引用拆开）：请在原文中删除或改写这个号码；"
+               "若来源不明，检查模板是否直接输出了原始数据。本次没有写入任何文件，原有的网站保持不变")
 
 
-def scan(files: dict[str, bytes], secrets: set[str]) -> list[Leak]:
-    gate = Gate(secrets)
+def scan(files: dict[str, bytes], secrets: set[str], allowed=frozenset()) -> list[Leak]:
+    gate = Gate(secrets, allowed)
     return [leak for leak in (gate.leak(path, files[path]) for path in sorted(files)) if leak]
 
 

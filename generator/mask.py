@@ -53,18 +53,27 @@ def mask_bank_card(number: str) -> str:
     return "*" * (len(number) - 4) + number[-4:]
 
 
-# Types whose values are people's words, where a pasted number can hide.
-FREE_TEXT_TYPES = {"text", "markdown", "name", "url"}
-# Types that hold no personal number when published: shown as they are.
-_PLAIN_TYPES = {"date", "month", "period", "integer", "decimal", "money", "area", "enum", "project_code", "uscc"}
+# Types whose values are people's words, where a pasted number can hide (a 办公电话 too:
+# staff write a personal mobile there as well as the office's landline).
+FREE_TEXT_TYPES = {"text", "markdown", "name", "url", "tel"}
+# Types that can hold no personal number: shown as they are (a 统一社会信用代码 has its own check digit).
+_PLAIN_TYPES = {"date", "month", "period", "enum", "uscc"}
+# Numbers: a personal number typed into a number column is shown masked, as text.
+_NUMBER_TYPES = {"integer", "decimal", "money", "area"}
+_SHORTEST = 10 ** 10  # a number below this has too few digits to be a personal number
+# Codes that become part of an address (projects/<code>.html): a personal number there cannot be
+# masked without changing the address, so it is an error.
+CODE_TYPES = {"project_code"}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A personal number found in free text and masked there."""
+    """A personal number found in free text and masked there (or, `in_name`, found in a name
+    or code that cannot be masked: an error)."""
     where: Location
     kind: str  # a freetext kind
     shown: str  # its masked form
+    in_name: str = ""  # what holds it when it cannot be masked: 文件名, 项目编码, 索引号, 附件名
 
 
 @dataclass
@@ -90,6 +99,22 @@ def secret_form(value) -> str | None:
     return None
 
 
+def _shown(kind: str, digits: str, privacy) -> str:
+    """A number found in text, masked as its kind is."""
+    if kind in (freetext.ID, freetext.OLD_ID):
+        return mask_id_card(digits, privacy.id_keep_start, privacy.id_keep_end)
+    if kind == freetext.BANK_CARD:
+        return mask_bank_card(digits)
+    return mask_phone(digits)
+
+
+def masked_digits(digits: str) -> str:
+    """Any digits a message must show, in the form pages would show them (default masking)."""
+    if len(digits) in (15, 18):
+        return mask_id_card(digits)
+    return mask_bank_card(digits) if len(digits) > 15 else mask_phone(digits)
+
+
 class _Masker:
     def __init__(self, site: SiteConfig):
         self.privacy = site.privacy
@@ -106,11 +131,7 @@ class _Masker:
     def number(self, kind: str, digits: str) -> str:
         self.secret(digits)
         self.count += 1
-        if kind in (freetext.ID, freetext.OLD_ID):
-            return mask_id_card(digits, self.privacy.id_keep_start, self.privacy.id_keep_end)
-        if kind == freetext.BANK_CARD:
-            return mask_bank_card(digits)
-        return mask_phone(digits)
+        return _shown(kind, digits, self.privacy)
 
     def text(self, text: str, where, markdown: bool = False) -> str:
         """Free text with every personal number masked; `where(offset)` locates a hit.
@@ -147,14 +168,35 @@ class _Masker:
             return mask_bank_card(value)
         if spec.type in FREE_TEXT_TYPES and isinstance(value, str) and freetext.may_hold(value):
             return self.text(value, lambda _offset: locate(), markdown=spec.type == "markdown")
+        if spec.type in _NUMBER_TYPES:
+            return self.number_value(value, locate)
+        if spec.type in CODE_TYPES:
+            self.name(str(value), "项目编码", locate)
         return value
+
+    def number_value(self, value, locate):
+        """A number as it is, or as masked text when its digits are a personal number."""
+        if type(value) is int and -_SHORTEST < value < _SHORTEST:
+            return value
+        text = str(value)
+        if not freetext.may_hold(text):
+            return value
+        shown = self.text(text, lambda _offset: locate())
+        return value if shown == text else shown
+
+    def name(self, text: str, what: str, locate) -> None:
+        """A personal number in a name or code that becomes part of an address: an error."""
+        for hit in freetext.find(text) if freetext.may_hold(text) else ():
+            if hit.digits not in self.hotlines:
+                self.secret(hit.digits)
+                self.findings.append(Finding(locate(), hit.kind, _shown(hit.kind, hit.digits, self.privacy), what))
 
     def mapping(self, specs: dict, values: dict, locate) -> dict:
         out = {}
         for name, value in values.items():
             spec = specs[name]
             if spec.type in _PLAIN_TYPES and spec.publish:
-                out[name] = value  # dates, numbers, enums, codes: nothing in them to mask
+                out[name] = value  # dates, enums, credit codes: nothing in them to mask
                 continue
             shown = self.value(spec, value, lambda name=name: locate(name))
             if spec.publish:
@@ -174,7 +216,10 @@ class _Masker:
             spec = specs[name]
             column = [row.values[name] for row in rows]
             if spec.type in _PLAIN_TYPES and spec.publish:
-                columns.append(column)  # dates, numbers, enums, codes: nothing in them to mask
+                columns.append(column)  # dates, enums, credit codes: nothing in them to mask
+            elif spec.type in _NUMBER_TYPES and spec.publish and all(
+                    type(v) is int and -_SHORTEST < v < _SHORTEST or v is None for v in column):
+                columns.append(column)  # numbers too short to be a personal number (most)
             elif spec.type in FREE_TEXT_TYPES and spec.publish and not (spec.type == "name" and (
                     spec.mask or self.privacy.mask_names)):
                 columns.append(self.text_column(spec, column, rows, name))
@@ -197,9 +242,21 @@ class _Masker:
                 column[index] = self.text(value, lambda _offset, row=row: row.locate(name), markdown=markdown)
         return column
 
+    def names(self, record: Record) -> None:
+        """The names and codes of a record that become addresses or stay as written: its file
+        name, 索引号, project codes and attachment file names."""
+        self.name(record.slug, "文件名", lambda: Location(record.shown))
+        self.name(record.index_no, "索引号", lambda: record.locate("index_no"))
+        for code in record.projects:
+            self.name(code, "项目编码", lambda: record.locate("project"))
+        for attachment in record.attachments:
+            self.name(attachment.name, "附件文件名", lambda a=attachment: a.where)
+
     def record(self, record: Record, item) -> Record:
         def in_body(offset: int) -> Location:
             return Location(record.shown, max(record.body_line, 1) + record.body.count("\n", 0, offset), 1)
+
+        self.names(record)
 
         title = self.text(record.title, lambda _offset: record.locate("title"))
         fields = self.mapping(item.field_map, record.fields, lambda name: record.locate("fields." + name))
@@ -235,6 +292,11 @@ def mask_record(record: Record, item, site: SiteConfig) -> MaskResult:
 def report_findings(findings: list[Finding], report: Report) -> None:
     for finding in findings:
         name = freetext.KIND_NAMES[finding.kind]
+        if finding.in_name:
+            report.error(finding.where, "number-in-name",
+                         f"{finding.in_name}中有疑似{name}（{finding.shown}），无法隐藏：它会成为网址或编号的一部分",
+                         f"把{finding.in_name}改成不含个人号码的写法（文件名如 2026-03-results）")
+            continue
         report.warning(finding.where, "personal-number",
                        f"文字中有疑似{name}，发布时已隐藏为 {finding.shown}",
                        f"个人信息请填在专门的字段里（按规则隐藏）；不该公开的请删除。使用 --strict 时这是错误")

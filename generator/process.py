@@ -49,6 +49,11 @@ class Job:
     stats: dict = field(default_factory=dict)  # record file location -> os.stat_result, taken this run
     damaged: set = field(default_factory=set)  # of `known`, the files no longer as that build left them (survey.py)
 
+    @property
+    def allowed(self) -> frozenset:
+        """The numbers the leak gate lets through: the site's declared hotlines."""
+        return leakgate.hotlines(self.site)
+
 
 @dataclass
 class Task:
@@ -108,9 +113,9 @@ def _check(task: Task, report: Report):
     return record, masked
 
 
-def _leaks(gate: leakgate.Gate, parts: dict, report: Report) -> None:
+def _leaks(gate: leakgate.Gate, parts: dict, report: Report, source: tuple) -> None:
     for path, data in parts.items():
-        leak = gate.leak(path, data)
+        leak = gate.leak(path, data, source)
         if leak:
             leakgate.report(leak, report)
 
@@ -151,7 +156,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     parts[feeds.all_path()] = "\n".join([summary, *projects.values()]).encode()  # shown in feeds and project pages
     if data:  # the JSON holds the same cells as the CSV
         parts[f"data/{item.id}.csv"] = data[1]
-    _leaks(leakgate.Gate(secrets), parts, report)
+    _leaks(leakgate.Gate(secrets, job.allowed), parts, report, (record.shown, record.source))
     outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no)
     outcome.diagnostics += report.diagnostics
     outcome.render_diagnostics = report.diagnostics
