@@ -57,9 +57,21 @@ def _text(data: bytes) -> tuple[str, bool]:
 
 # What a reader of a page sees: inline tags join the text around them (a number split by
 # <strong> reads as one number); other tags, attributes included, separate it.
-_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|"
-                         r"span|strike|strong|sub|sup|time|tt|u|var|wbr)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_INLINE = ("a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|strong|"
+           "sub|sup|time|tt|u|var|wbr")
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[!/?A-Za-z][^<>]*>")
+# Where the visible text can hold a number the raw text does not: digits on both sides of inline
+# tags (escaped ones too, in a feed), or a character reference that stands for a digit. Each
+# pattern starts with a literal, which the regex engine finds fast: most pages have none.
+_DIGIT_TAG_DIGIT = re.compile(rf"<(?<=[0-9０-９]<)/?(?:{_INLINE})\b[^<>]{{0,200}}>(?:<[^<>]{{0,200}}>)*[0-9０-９]",
+                              re.IGNORECASE)
+_DIGIT_ESCAPED_TAG = re.compile(rf"&lt;(?<=[0-9０-９]&lt;)/?(?:{_INLINE})\b", re.IGNORECASE)
+_DIGIT_REFERENCE = re.compile(r"&#(?:0*(?:4[89]|5[0-7]|6529[6-9]|6530[0-5])|[xX]0*(?:3[0-9]|[fF][fF]1[0-9a-fA-F]))")
+
+
+def _hides_digits(text: str) -> bool:
+    return bool(_DIGIT_TAG_DIGIT.search(text) or _DIGIT_ESCAPED_TAG.search(text) or _DIGIT_REFERENCE.search(text))
 
 
 def shown_text(text: str) -> str:
@@ -136,8 +148,8 @@ class Gate:
         text, is_text = _text(readable(data))
         if csv:  # no run of digits holds a comma: a CSV's runs are those of its distinct cells,
             text = "\0".join(dict.fromkeys(text.split(",")))  # and dates and codes repeat on every row
-        texts = [(text, False)]
-        if is_text:
+        texts = [(text, is_text)]  # in a text file, every kind of number; in a binary one, ID numbers
+        if is_text and _hides_digits(text):
             texts.append((shown_text(text), True))
         for part, every_kind in texts:
             for run in freetext.long_runs(part):
