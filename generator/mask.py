@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from . import freetext
 from .catalog import Catalog, FieldSpec
@@ -99,6 +100,19 @@ def secret_form(value) -> str | None:
     return None
 
 
+def _too_short(value) -> bool:
+    """Whether a number (or an empty cell) has too few digits to be a personal number."""
+    if type(value) is int:
+        return -_SHORTEST < value < _SHORTEST
+    return value is None or len(str(value)) < 11
+
+
+@lru_cache(maxsize=4096)
+def _numbers_in_name(text: str) -> tuple:
+    """(kind, digits) of each personal number in a name or code; the same project codes recur."""
+    return tuple((hit.kind, hit.digits) for hit in freetext.find(text)) if freetext.may_hold(text) else ()
+
+
 def _shown(kind: str, digits: str, privacy) -> str:
     """A number found in text, masked as its kind is."""
     if kind in (freetext.ID, freetext.OLD_ID):
@@ -186,10 +200,19 @@ class _Masker:
 
     def name(self, text: str, what: str, locate) -> None:
         """A personal number in a name or code that becomes part of an address: an error."""
-        for hit in freetext.find(text) if freetext.may_hold(text) else ():
-            if hit.digits not in self.hotlines:
-                self.secret(hit.digits)
-                self.findings.append(Finding(locate(), hit.kind, _shown(hit.kind, hit.digits, self.privacy), what))
+        for kind, digits in _numbers_in_name(text):
+            if digits not in self.hotlines:
+                self.secret(digits)
+                self.findings.append(Finding(locate(), kind, _shown(kind, digits, self.privacy), what))
+
+    def code_column(self, column: list, rows: tuple[Row, ...], name: str) -> list:
+        """A column of project codes, each distinct code looked at once (a list names a few projects)."""
+        suspect = {code for code in set(column) if code is not None and _numbers_in_name(str(code))}
+        if suspect:
+            for code, row in zip(column, rows):
+                if code in suspect:
+                    self.name(str(code), "项目编码", lambda row=row: row.locate(name))
+        return column
 
     def mapping(self, specs: dict, values: dict, locate) -> dict:
         out = {}
@@ -217,9 +240,10 @@ class _Masker:
             column = [row.values[name] for row in rows]
             if spec.type in _PLAIN_TYPES and spec.publish:
                 columns.append(column)  # dates, enums, credit codes: nothing in them to mask
-            elif spec.type in _NUMBER_TYPES and spec.publish and all(
-                    type(v) is int and -_SHORTEST < v < _SHORTEST or v is None for v in column):
+            elif spec.type in _NUMBER_TYPES and spec.publish and all(map(_too_short, column)):
                 columns.append(column)  # numbers too short to be a personal number (most)
+            elif spec.type in CODE_TYPES and spec.publish:
+                columns.append(self.code_column(column, rows, name))
             elif spec.type in FREE_TEXT_TYPES and spec.publish and not (spec.type == "name" and (
                     spec.mask or self.privacy.mask_names)):
                 columns.append(self.text_column(spec, column, rows, name))
