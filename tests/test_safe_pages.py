@@ -281,6 +281,62 @@ def test_a_url_field_is_an_absolute_address(value):
         parse_url(value)
 
 
+# -- feeds --------------------------------------------------------------------------------------
+class _Markup(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def markup_in(text: str) -> list:
+    """The elements an RSS reader would make of a title or description taken as HTML."""
+    parser = _Markup()
+    parser.feed(text)
+    parser.close()
+    return parser.elements
+
+
+def test_feed_descriptions_and_titles_are_inert_text(built):
+    out, _ = built
+    for name in ("feeds/all.xml", "feeds/safe.xml", "feeds/safe/doc.xml"):
+        channel = ET.parse(out / name).getroot().find("channel")
+        entry = next(e for e in channel.iter("item") if e.findtext("link").endswith("safe/doc/a.html"))
+        title, description = entry.findtext("title"), entry.findtext("description")
+        assert markup_in(title) == [] and markup_in(description) == [], name
+        # what the reader shows once the HTML is read: the text as the staff wrote it
+        assert html.unescape(title) == "<script>alert('title')</script>公告 & 说明"
+        assert "<img src=x onerror=alert('img')>" in html.unescape(description)
+        for element in channel.iter():
+            if element.tag in ("title", "description"):
+                assert markup_in(element.text or "") == [], (name, element.tag)
+
+
+def test_feedparser_sees_no_element_from_content(built):
+    out, _ = built
+    parsed = feedparser.parse((out / "feeds/safe/doc.xml").read_bytes())
+    entry = parsed.entries[0]
+    for text in (entry.title, entry.summary):
+        assert "<" not in text and markup_in(text) == []
+    assert "&lt;img src=x onerror=alert('img')&gt;" in entry.summary
+    assert "&lt;script&gt;alert('title')&lt;/script&gt;" in entry.title
+
+
+def test_a_channel_title_from_site_yaml_is_text_too(tmp_path):
+    from conftest import MINIMAL_SITE
+    site_yaml = write_site(tmp_path / "site", {"content/_catalog.yaml": CATALOG, "content/safe/doc/a.md": document("正文。")},
+                           MINIMAL_SITE.replace("title: 测试县", "title: <b onmouseover=alert(1)>测试县"))
+    result = run("build", "--site", str(site_yaml), "--out", str(tmp_path / "out"), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    channel = ET.parse(tmp_path / "out/feeds/all.xml").getroot().find("channel")
+    assert markup_in(channel.findtext("title")) == []
+    assert html.unescape(channel.findtext("title")).startswith("<b onmouseover=alert(1)>测试县")
+
+
 # -- the rule itself ----------------------------------------------------------------------------
 @pytest.mark.parametrize("address", [*DISGUISES.values(), "javascript:alert(1)", " \x01javascript:x", "java\nscript:x",
                                      "java\x00script:x", "\u3000javascript:x", "java\u200bscript:x",
