@@ -337,6 +337,51 @@ def test_a_channel_title_from_site_yaml_is_text_too(tmp_path):
     assert html.unescape(channel.findtext("title")).startswith("<b onmouseover=alert(1)>测试县")
 
 
+# -- open data ----------------------------------------------------------------------------------
+def _csv(out) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((out / "data/safe/list.csv").read_text(encoding="utf-8-sig"), newline="")))
+
+
+HEADER = '=HYPERLINK("http://evil.example/","点我")'
+
+
+def test_csv_text_cells_that_would_be_formulas_start_with_a_quote(built):
+    out, _ = built
+    rows = _csv(out)[1:]
+    assert [row[3] for row in rows] == ["'-2+3+cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0", "正常名称"]
+    assert rows[0][6] == "'=1+1"
+
+
+def test_csv_header_from_a_local_column_name_is_neutralised(built):
+    out, _ = built
+    assert _csv(out)[0][-1] == "'" + HEADER
+
+
+def test_csv_negative_numbers_stay_numbers(built):
+    out, _ = built
+    rows = _csv(out)[1:]
+    assert [row[4] for row in rows] == ["-12.5", "8", "1200"]  # money
+    assert [row[5] for row in rows] == ["-3", "0.5", "2"]  # decimal
+
+
+def test_json_keeps_values_and_keys_exactly(built):
+    out, _ = built
+    data = json.loads((out / "data/safe/list.json").read_text(encoding="utf-8"))
+    assert data["列"][-1] == HEADER
+    first = data["行"][0]
+    assert first["名称"] == "-2+3+cmd|' /C calc'!A0" and first["金额"] == "-12.5" and first[HEADER] == "=1+1"
+
+
+@pytest.mark.parametrize("cell, written", [
+    ("-12.5", "-12.5"), ("-3", "-3"), ("+3", "+3"), ("-", "-"), ("--", "--"), ("2026-03-03", "2026-03-03"),
+    ("-1+1", "'-1+1"), ("-A1", "'-A1"), ("+86 138", "'+86 138"), ("=1", "'=1"), ("@x", "'@x"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("-12.5e3", "'-12.5e3"), ("a=b", "a=b"),
+])
+def test_csv_cell_neutralises_only_what_could_be_a_formula(cell, written):
+    from generator.opendata import _csv_cell
+    assert _csv_cell(cell) == written
+
+
 # -- the rule itself ----------------------------------------------------------------------------
 @pytest.mark.parametrize("address", [*DISGUISES.values(), "javascript:alert(1)", " \x01javascript:x", "java\nscript:x",
                                      "java\x00script:x", "\u3000javascript:x", "java\u200bscript:x",
