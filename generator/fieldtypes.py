@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .safeurl import ALLOWED_TEXT, scheme_of
+from .safeurl import ALLOWED_TEXT, link_warning, refused_links, scheme_of
 
 
 class Invalid(Exception):
@@ -351,6 +351,12 @@ def parse_project_code(raw) -> str:
 parse_text = as_text
 
 
+def doubt_markdown(text: str) -> str:
+    """A link the page will not make (safeurl): staff should know it is dead."""
+    refused = refused_links(text)
+    return "其中的" + link_warning(refused[0][1]) if refused else ""
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
@@ -362,7 +368,7 @@ class FieldType:
 
 TYPES: dict[str, FieldType] = {t.name: t for t in [
     FieldType("text", "文字", parse_text, "……"),
-    FieldType("markdown", "可排版文字（Markdown）", parse_text, "……"),
+    FieldType("markdown", "可排版文字（Markdown）", parse_text, "……", doubt_markdown),
     FieldType("date", "日期", parse_date, "2026-03-15"),
     FieldType("month", "年月", parse_month, "2026-03"),
     FieldType("period", "起止日期", parse_period, "2026-03-01 至 2026-03-10"),

@@ -48,3 +48,52 @@ def scheme_of(value: str) -> str | None:
 def safe_url(value: str) -> bool:
     """Whether a link to `value` may be written into a page (see the module's rule)."""
     return scheme_of(value) is None
+
+
+# Where a Markdown text names an address: an inline link or image `](…)`, a reference
+# definition `[r]: …`, an autolink `<http://…>` or `<ftp://…>`. Approximate (code spans are
+# not told apart) but only used to warn staff: the page itself is made safe by
+# markup._SafeLinks whatever this finds.
+_INLINE = re.compile(r"\]\(")
+_OTHER_TARGET = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*(?:<([^>\n]*)>|(\S+))"
+                           r"|<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*)>", re.MULTILINE)
+_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*'|\([^)]*\))\s*$""")
+
+
+def _inline_target(text: str, start: int) -> str:
+    """The address of an inline link whose `(` ends at `start`: up to the `)` that closes it
+    on the same line, without a title."""
+    depth, end = 0, start
+    while end < len(text) and text[end] != "\n":
+        if text[end] == "(":
+            depth += 1
+        elif text[end] == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        end += 1
+    target = text[start:end].strip()
+    if target.startswith("<") and ">" in target:
+        return target[1:target.index(">")]
+    return _TITLE.sub("", target)
+
+
+def refused_links(text: str) -> list[tuple[int, str]]:
+    """(offset, scheme) of each address in Markdown `text` that a page will not link to."""
+    found = []
+    if "](" in text:
+        for match in _INLINE.finditer(text):
+            scheme = scheme_of(_inline_target(text, match.end()))
+            if scheme is not None:
+                found.append((match.start(), scheme))
+    if "]:" in text or "://" in text:
+        for match in _OTHER_TARGET.finditer(text):
+            scheme = scheme_of(next(group for group in match.groups() if group is not None))
+            if scheme is not None:
+                found.append((match.start(), scheme))
+    return sorted(found)
+
+
+def link_warning(scheme: str) -> str:
+    shown = f"“{scheme}:”" if scheme else ""
+    return f"链接使用了不允许的协议{shown}，页面上改为不能点击的 #"

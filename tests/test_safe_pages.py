@@ -447,3 +447,38 @@ def test_no_page_of_a_built_site_links_a_disguised_scheme(tmp_path_factory, addr
     assert dangerous_links(out) == []
     page = (out / "safe/doc/a.html").read_text(encoding="utf-8")
     assert page.count('href="#"') >= 2 * len(addresses) and page.count('src="#"') == len(addresses)
+
+
+# -- staff are told ---------------------------------------------------------------------------
+def test_a_refused_link_in_a_body_is_a_warning_with_its_line(tmp_path):
+    result = run("validate", "--site", str(write_site(tmp_path / "site", {
+        "content/_catalog.yaml": CATALOG,
+        "content/safe/doc/a.md": document("第一段。\n\n[查看原文](javascript&#58;alert(document.domain))")})))
+    assert result.returncode == 0, result.stderr
+    # lines: 1 ---, 2 title, 3 date, 4 index_no, 5 ---, 6 第一段, 7 empty, 8 the link
+    assert "content/safe/doc/a.md:8:1: warning[unsafe-link]: 正文中的链接使用了不允许的协议“javascript:”" in result.stderr
+
+
+def test_a_refused_link_in_a_markdown_field_is_a_warning(tmp_path):
+    result = run("validate", "--site", str(write_site(tmp_path / "site", {
+        "content/_catalog.yaml": CATALOG,
+        "content/safe/doc/a.md": document("正文。", 'fields:\n  补充说明: "[下载](&#106;avascript:alert(1))"\n')})))
+    assert result.returncode == 0, result.stderr
+    assert "content/safe/doc/a.md:6:" in result.stderr and "warning[field-doubt]" in result.stderr
+    assert "“补充说明”：其中的链接使用了不允许的协议“javascript:”" in result.stderr
+
+
+def test_allowed_links_give_no_warning(tmp_path):
+    body = "\n\n".join(f"[{name}]({target})" for name, target in KEPT.items()) + "\n\n<https://www.example.gov.cn/>"
+    result = run("validate", "--site", str(write_site(tmp_path / "site", {
+        "content/_catalog.yaml": CATALOG, "content/safe/doc/a.md": document(body)})))
+    assert result.returncode == 0 and "unsafe-link" not in result.stderr, result.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(address=disguised(), form=st.sampled_from(["[t]({})", "![t]({})", "x\n\n[r]: {}\n"]))
+def test_every_link_made_dead_is_found_for_the_warning(address, form):
+    from generator.safeurl import refused_links
+    text = form.format(address)
+    if 'href="#"' in Markdown().convert(text) or 'src="#"' in Markdown().convert(text):
+        assert refused_links(text)
