@@ -41,7 +41,7 @@ TYPE_SCHEMAS = {
     "phone": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^(\+86)?[\d\s()（）-]{7,20}$"}]},
     "tel": TEXT,
     "bank_card": {"type": "string", "pattern": r"^[\d\s-]{12,23}$"},
-    "url": {"type": "string", "pattern": r"^https?://\S+$"},
+    "url": {"type": "string", "pattern": r"^(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:|[Tt][Ee][Ll]:)\S+$"},
     "uscc": {"type": "string", "pattern": r"^[0-9A-Za-z]{18}$"},
     "project_code": {"type": ["string", "number"], "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"},
 }

@@ -4,6 +4,11 @@ Built from the masked public records only (the same ones the pages get), so a
 withdrawn, scheduled or draft record never reaches a feed. Feeds need absolute
 links, taken from site.yaml's `base_url`. Nothing depends on the build's clock:
 lastBuildDate is the newest pubDate in the channel.
+
+Titles and descriptions are plain text, escaped for HTML and then for XML: RSS readers
+take a description (and many a title) as HTML, so `<img onerror=…>` written in a body
+reaches them as the text `&lt;img onerror=…&gt;`, never as markup. A summary is the
+body's text without its markup (links and images included), never HTML of our making.
 """
 from __future__ import annotations
 
@@ -68,6 +73,12 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def _html_text(text: str) -> str:
+    """Plain text as the HTML a reader makes of it: `<`, `>` and `&` escaped (ElementTree
+    then escapes the result once more for XML)."""
+    return html.escape(text, quote=False)
+
+
 class Summaries:
     """A short plain-text summary of a masked record: its body, else its fields, else its list size."""
 
@@ -100,9 +111,9 @@ def _channel(site: SiteConfig, title: str, page: str, description: str, path: st
         element.text = _clean(text)
         return element
 
-    add(channel, "title", title)
+    add(channel, "title", _html_text(title))
     add(channel, "link", site.base_url + page)
-    add(channel, "description", description)
+    add(channel, "description", _html_text(description))
     add(channel, "language", "zh-cn")
     ET.SubElement(channel, f"{{{ATOM}}}link", href=site.base_url + path, rel="self", type="application/rss+xml")
     if entries:
@@ -110,9 +121,9 @@ def _channel(site: SiteConfig, title: str, page: str, description: str, path: st
     for record, item in entries[:FEED_SIZE]:
         url = site.base_url + record.url
         entry = ET.SubElement(channel, "item")
-        add(entry, "title", record.title)
+        add(entry, "title", _html_text(record.title))
         add(entry, "link", url)
-        add(entry, "description", summaries[record.source])
+        add(entry, "description", _html_text(summaries[record.source]))
         add(entry, "category", item.name)
         add(entry, "guid", url, isPermaLink="true")
         add(entry, "pubDate", pub_date(record.published))

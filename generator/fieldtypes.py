@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .safeurl import ALLOWED_TEXT, link_warning, refused_links, scheme_of
+
 
 class Invalid(Exception):
     def __init__(self, message: str, hint: str = ""):
@@ -29,7 +31,7 @@ _PHONE_PUNCTUATION = re.compile(r"[\s()（）-]")
 _PHONE_DIGITS = re.compile(r"\d{7,12}")
 _TEL_DIGITS = re.compile(r"\d{3,}")
 _BANK_DIGITS = re.compile(r"\d{12,19}")
-_URL = re.compile(r"https?://[^\s<>\"]+")
+_URL = re.compile(r"(?:https?://|mailto:|tel:)[^\s<>\"]+", re.IGNORECASE)
 # The shapes nearly every cell of a big list has, read without the general path below
 # (ASCII only: `\d` would take other scripts' digits, which the general path normalises).
 _PLAIN_INTEGER = re.compile(r"[0-9]+")
@@ -313,9 +315,17 @@ def doubt_bank_card(number: str) -> str:
 
 
 def parse_url(raw) -> str:
+    """A 网址 as citizens read it: an absolute http(s), mailto or tel address. The scheme is
+    checked first with the rule of every link (safeurl), so that a disguised `javascript:` is
+    named as such; a relative path, allowed in a body's links, means nothing as a 网址."""
     text = as_text(raw)
+    scheme = scheme_of(text)
+    if scheme is not None:
+        shown = f"“{scheme}:”" if scheme else ""
+        raise Invalid(f"网址使用了不允许的协议{shown}，可能在读者的浏览器中运行代码",
+                      f"网址只能以 {ALLOWED_TEXT} 开头，如 https://www.example.gov.cn/")
     if not _URL.fullmatch(text):
-        raise Invalid(f"“{text}”不是网址", "网址以 http:// 或 https:// 开头")
+        raise Invalid(f"“{text}”不是网址", "网址以 http:// 或 https:// 开头（邮箱写 mailto:，电话写 tel:）")
     return text
 
 
@@ -342,6 +352,12 @@ def parse_project_code(raw) -> str:
 parse_text = as_text
 
 
+def doubt_markdown(text: str) -> str:
+    """A link the page will not make (safeurl): staff should know it is dead."""
+    refused = refused_links(text)
+    return "其中的" + link_warning(refused[0][1]) if refused else ""
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
@@ -353,7 +369,7 @@ class FieldType:
 
 TYPES: dict[str, FieldType] = {t.name: t for t in [
     FieldType("text", "文字", parse_text, "……"),
-    FieldType("markdown", "可排版文字（Markdown）", parse_text, "……"),
+    FieldType("markdown", "可排版文字（Markdown）", parse_text, "……", doubt_markdown),
     FieldType("date", "日期", parse_date, "2026-03-15"),
     FieldType("month", "年月", parse_month, "2026-03"),
     FieldType("period", "起止日期", parse_period, "2026-03-01 至 2026-03-10"),

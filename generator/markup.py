@@ -1,7 +1,8 @@
 """Markdown to safe HTML: tables and heading ids, and nothing executable from content.
 
 Raw HTML in content is shown as text, not interpreted; link and image addresses must
-be http(s), mailto, tel or relative, so no `javascript:` URL survives.
+be http(s), mailto, tel or relative, read as a browser reads them (safeurl.safe_url): no
+`javascript:` URL survives, however it is disguised. A refused address becomes `#`.
 """
 from __future__ import annotations
 
@@ -13,8 +14,19 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE, ETX, STX
 
-_SAFE_URL = re.compile(r"^(?:https?:|mailto:|tel:|#|/|\.{0,2}/|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
+from .safeurl import safe_url
+
+__all__ = ["Markdown", "safe_url"]
+
+
+def _written_safe(value: str) -> bool:
+    """Whether an address as it stands in Markdown's tree is safe once written out: the
+    serializer keeps character references as they are, and `&` hidden as AMP_SUBSTITUTE
+    (the obfuscated mailto: of an autolink) comes back. Any other placeholder is refused."""
+    value = value.replace(AMP_SUBSTITUTE, "&")
+    return STX not in value and ETX not in value and safe_url(value)
 
 
 class _SafeLinks(Treeprocessor):
@@ -22,7 +34,7 @@ class _SafeLinks(Treeprocessor):
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
-                if value is not None and not _SAFE_URL.match(value.strip()):
+                if value is not None and not _written_safe(value):
                     element.set(attribute, "#")
             for attribute in list(element.keys()):
                 if attribute.lower().startswith("on"):

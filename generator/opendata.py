@@ -5,6 +5,13 @@ rows of all its public records, newest record first. Values are the masked ones 
 pages show; unpublished columns are left out; columns follow the catalog's order,
 after three columns naming the record each row comes from. The CSV starts with a
 byte-order mark so that Excel opens Chinese text correctly.
+
+CSV cells and header cells that a spreadsheet would take for a formula (starting with
+`=`, `+`, `-`, `@`, a tab or a carriage return: `-2+3+cmd|' /C calc'!A0`, a local column
+named `=HYPERLINK(…)`) get a leading `'`, as OWASP advises against CSV injection. A cell that
+is a plain number (`-12.5`, `+3`) or only hyphens (`-`, written for 无) is no formula and is
+kept as it is, so negative amounts stay numbers. JSON is data, not a sheet: its values and
+keys are kept exactly.
 """
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ import hashlib
 import io
 import itertools
 import json
+import re
 from json.encoder import encode_basestring as _encode
 from operator import add
 from dataclasses import dataclass
@@ -24,9 +32,11 @@ from .records import Record
 from .fieldtypes import show
 
 SOURCE_COLUMNS = ("索引号", "信息名称", "公开日期")
-_FORMULA_START = ("=", "+", "@", "\t", "\r")  # Excel would run these as formulas
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # Excel would run these as formulas
+_NO_FORMULA = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|-+")  # a plain number, or a dash for 无
 _COMMA = itertools.repeat(", ")
-_CSV_SPECIAL = '"\r=+@\t'  # a cell holding one may need quoting or may start a formula (commas and line breaks are counted)
+_CSV_SPECIAL = '"\r=+@\t'  # a cell holding one may need quoting or may start a formula (commas and line breaks are counted;
+# `-`, common inside dates and numbers, is looked for only where a cell starts)
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ def links_for(item: Item | None) -> list[DataLink]:
 
 
 def _csv_cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(_FORMULA_START) and not _NO_FORMULA.fullmatch(text) else text
 
 
 def fragment(item: Item, record: Record, rows: list[list[str]]) -> tuple[int, bytes, bytes]:
@@ -72,7 +82,8 @@ def _csv_lines(source: list[str], rows: list[list[str]]) -> str:
     lines = [",".join(row) for row in rows]
     text = "\n".join(lines)
     if rows and all(rows) and text.count("\n") == len(rows) - 1 and \
-            text.count(",") == sum(map(len, rows)) - len(rows) and not any(c in text for c in _CSV_SPECIAL):
+            text.count(",") == sum(map(len, rows)) - len(rows) and not any(c in text for c in _CSV_SPECIAL) and \
+            not text.startswith("-") and ",-" not in text and "\n-" not in text:
         buffer = io.StringIO(newline="")
         csv.writer(buffer).writerow(csv_source)
         lead = buffer.getvalue()[:-2] + ","  # the source cells, quoted as needed, start every line
@@ -117,7 +128,7 @@ def write_files(site: SiteConfig, item: Item, rows: int, fragments, csv_path: Pa
     `rows`: how many rows the fragments hold. Returns the two files' digests."""
     csv_out, json_out = _Out(csv_path), _Out(json_path)
     header = io.StringIO(newline="")
-    csv.writer(header).writerow([*SOURCE_COLUMNS, *columns(item)])
+    csv.writer(header).writerow([_csv_cell(name) for name in (*SOURCE_COLUMNS, *columns(item))])
     csv_out.write("\ufeff" + header.getvalue())  # the byte-order mark Excel needs
     head = {"事项": item.name, "编号": item.id, "公开主体": site.department,
             "网页": site.base_url + f"{item.id}/index.html",

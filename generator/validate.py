@@ -12,7 +12,7 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-from . import fieldtypes, tables, yamlsource
+from . import fieldtypes, safeurl, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
 from .config import SiteConfig, index_pattern
 from .diagnostics import Location, Report, display_path
@@ -541,6 +541,9 @@ class _Checker:
                     self.error(self.at(data, "body"), "key-type", f"body {problem.message}", problem.hint)
                 line = _pos(data, "body")[0] + 1
         self.where["body"] = Location(self.file.shown, max(line, 1), 1)
+        for offset, scheme in safeurl.refused_links(body):
+            self.warning(Location(self.file.shown, max(line, 1) + body.count("\n", 0, offset), 1), "unsafe-link",
+                         "正文中的" + safeurl.link_warning(scheme), f"链接只能以 {safeurl.ALLOWED_TEXT} 开头，或写站内相对地址")
         if self.item.body_required and not body.strip():
             self.error(Location(self.file.shown, *data.pos), "missing-body",
                        f"缺少正文（{self.item.body_label}）",
