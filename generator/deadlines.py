@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .catalog import Deadline
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, YearNotCovered
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,32 @@ def annual_date(rule: Deadline, year: int) -> dt.date | None:
     if (month, day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
         day = 28
     return dt.date(year, month, day)
+
+
+def _reach(day: dt.date, rule: Deadline) -> dt.date:
+    """A day surely after the deadline of information formed on day: N working days are
+    never more than 7N/5 days plus the longest run of holidays."""
+    start = month_end(day) if rule.monthly is not None else day
+    count = max(rule.monthly or 0, rule.working_days_after or 0)
+    return start + dt.timedelta(days=count * 7 // 5 + 30)
+
+
+def missing_years(records, rules: dict, calendar: WorkCalendar) -> dict[int, list[str]]:
+    """Year -> the records (their `shown` paths) whose deadline or lateness needs that year
+    of a calendar that lacks it. `rules`: item id -> Deadline, of the items that count.
+    Most records are decided by date arithmetic alone; only those near an uncovered year
+    are counted out."""
+    missing: dict[int, list[str]] = {}
+    covered: dict[int, bool] = {}
+    for record in records:
+        rule = rules.get(record.item_id)
+        if rule is None or record.draft or (rule.monthly is None and rule.working_days_after is None):
+            continue
+        last = max(_reach(record.date, rule).year, record.published.year)
+        if all(covered.setdefault(y, calendar.covers(y)) for y in range(record.date.year, last + 1)):
+            continue
+        try:
+            timing(record.date, record.published, rule, calendar)
+        except YearNotCovered as problem:
+            missing.setdefault(problem.year, []).append(record.shown)
+    return missing
