@@ -37,7 +37,7 @@ def slug_problem(slug: str) -> tuple[str, str, str] | None:
                 "index 和 index-数字 留给列表页使用；请给记录换一个文件名，如 2026-batch1")
     if len((slug + ".html").encode()) > MAX_NAME_BYTES:
         return ("name-too-long", f"文件名有 {len(slug)} 个字符，生成的网页文件名超过 {MAX_NAME_BYTES} 字节，无法写入",
-                f"文件名（不含扩展名）最多 {MAX_NAME_BYTES - len('-99.html')} 个字符，建议不超过 60 个")
+                f"文件名（不含扩展名）最多 {MAX_NAME_BYTES - len('.html')} 个字符，建议不超过 60 个")
     return None
 
 
@@ -57,9 +57,9 @@ def paged_collisions(heads, report: Report) -> None:
     record counts, drafts and scheduled ones too: their pages come on a later day."""
     paged: dict[tuple[str, str], str] = {}  # (item, page name) -> the record whose list makes it
     for head in heads:
-        pages = math.ceil(head.row_count / ROWS_PER_PAGE)
-        if pages < 2:
+        if head.row_count <= ROWS_PER_PAGE:
             continue
+        pages = math.ceil(head.row_count / ROWS_PER_PAGE)
         for number in range(2, pages + 1):
             paged[(head.item_id, f"{head.slug}-{number}")] = head.shown
         last = f"{head.slug}-{pages}.html"
@@ -70,6 +70,8 @@ def paged_collisions(heads, report: Report) -> None:
     if not paged:
         return
     for head in heads:
+        if not head.slug[-1].isdigit():  # a page name ends in -N
+            continue
         owner = paged.get((head.item_id, head.slug))
         if owner is not None:
             report.error(Location(head.shown), "reserved-slug",
@@ -79,10 +81,13 @@ def paged_collisions(heads, report: Report) -> None:
 
 def long_paths(out: Path, heads, report: Report, where: str) -> None:
     """One warning when an output path would pass Windows' 260-character limit."""
-    base = len(str(out)) + 1
-    too_long = [p for head in heads for p in (f"{head.item_id}/{head.slug}.html",
-                                              *(f"{head.item_id}/{head.slug}/{a.name}" for a in head.attachments))
-                if base + len(p) >= WINDOWS_MAX_PATH]
+    room = WINDOWS_MAX_PATH - len(str(out)) - 2  # the separator after out, and the limit's terminating NUL
+    too_long = []
+    for head in heads:
+        base = len(head.item_id) + 1 + len(head.slug)
+        if base + 5 > room:
+            too_long.append(f"{head.item_id}/{head.slug}.html")
+        too_long += [f"{head.item_id}/{head.slug}/{a.name}" for a in head.attachments if base + 1 + len(a.name) > room]
     if too_long:
         report.warning(Location(where), "path-too-long",
                        f"{len(too_long)} 个输出文件的完整路径超过 {WINDOWS_MAX_PATH} 个字符（如 {out}/{too_long[0]}），"
