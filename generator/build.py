@@ -421,7 +421,6 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     seen = expire.sort_out(heads, day)
     public = [h for h in seen.public if process.shows(job, h)]
     collisions.long_paths(out, public, report, site.path.name)
-    _calendar_gaps(site, catalog, [h for h in heads if h.published <= day], report)
     _render_all(job, files, done, public, seen.kept_rows, report, tick)
     done.outcomes = {}  # all they hold now is in done.renders and the store
     at = {c.head.source: c for c in done.checks if c is not None}
@@ -429,7 +428,8 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
         report.diagnostics.extend(at[head.source].attachments)
     if strict:
         report = report.strict()
-    if report.has_errors():
+    _calendar_gaps(site, catalog, [h for h in heads if h.published <= day], report)  # a warning even when strict:
+    if report.has_errors():  # publishing must not wait for next year's calendar
         raise ContentError(report)
     stage("渲染")
     renderer = job.renderer

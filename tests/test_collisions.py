@@ -183,3 +183,13 @@ def test_discover_walks_a_plain_tree_as_before(small):
     assert sorted(os.path.normpath(f.location) for f in files) == [os.path.normpath(p) for p in expected]
     assert [f.shown for f in files] == sorted(f.shown for f in files)
     assert not report.diagnostics
+
+
+def test_two_links_pointing_at_each_others_folders_are_a_loop_error(small, tmp_path):
+    (small / RESULTS / "2026").mkdir()
+    (small / RESULTS / "2025").mkdir()
+    _symlink(small / RESULTS / "2026" / "back", Path("../2025"))
+    _symlink(small / RESULTS / "2025" / "back", Path("../2026"))
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "error[link-loop]" in result.stderr and "程序内部错误" not in result.stderr

@@ -48,6 +48,14 @@ def test_a_missing_calendar_year_still_withdraws_and_publishes_with_one_warning(
     assert "2027年第一批" in (out / "allocation/results/2027-01.html").read_text(encoding="utf-8")
 
 
+def test_a_missing_calendar_year_does_not_fail_a_strict_build(small, tmp_path):
+    _record_in_2027(small)
+    result = build(small, tmp_path / "out", "--strict", today="2027-02-01")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning[calendar-year]" in result.stderr
+    assert "error[calendar-year]" not in result.stderr
+
+
 def test_a_missing_calendar_year_still_schedules(small, tmp_path):
     _record_in_2027(small, published="2027-03-01")
     out = tmp_path / "out"
