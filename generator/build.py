@@ -60,7 +60,7 @@ def _deleted(published: dict, catalog, site, shown=frozenset()) -> list[Gone]:
     gone = []
     for path in published.keys() - shown:
         parts = path.split("/")
-        if len(parts) == 3 and parts[2].endswith(".html") and not parts[2].startswith("index"):
+        if len(parts) == 3 and parts[2].endswith(".html") and not collisions.INDEX_PAGE.fullmatch(parts[2][:-5]):
             item_id = f"{parts[0]}/{parts[1]}"
             if item_id in visible:
                 gone.append(Gone(path, item_id))

@@ -193,3 +193,14 @@ def test_two_links_pointing_at_each_others_folders_are_a_loop_error(small, tmp_p
     result = build(small, tmp_path / "out")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "error[link-loop]" in result.stderr and "程序内部错误" not in result.stderr
+
+
+def test_a_deleted_record_whose_name_starts_with_index_gets_a_withdrawn_page(small, tmp_path):
+    """Only the list pages index and index-N are left out of the withdrawal memory."""
+    _copy_record(small, "indexed-list.yaml")
+    out = tmp_path / "out"
+    assert build(small, out).returncode == 0
+    (small / RESULTS / "indexed-list.yaml").unlink()
+    result = build(small, out)
+    assert result.returncode == 0, result.stderr
+    assert "本信息已撤下" in (out / "allocation/results/indexed-list.html").read_text(encoding="utf-8")
