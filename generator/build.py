@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expire, feeds, leakgate, opendata, process, products, search, sitemap, state, survey, write
+from . import collisions, expire, feeds, leakgate, opendata, process, products, search, sitemap, state, survey, write
 from .catalog import load_catalog
 from .config import load_site
-from .diagnostics import ContentError, Location, Report
+from .diagnostics import ConfigError, ContentError, Location, Report
 from .load import discover
 from .render import Gone, Renderer, record_paths, theme_dir
 from .validate import assign_index_numbers
@@ -60,7 +60,7 @@ def _deleted(published: dict, catalog, site, shown=frozenset()) -> list[Gone]:
     gone = []
     for path in published.keys() - shown:
         parts = path.split("/")
-        if len(parts) == 3 and parts[2].endswith(".html") and not parts[2].startswith("index"):
+        if len(parts) == 3 and parts[2].endswith(".html") and not collisions.INDEX_PAGE.fullmatch(parts[2][:-5]):
             item_id = f"{parts[0]}/{parts[1]}"
             if item_id in visible:
                 gone.append(Gone(path, item_id))
@@ -312,7 +312,45 @@ def check_site(site, catalog, report: Report, store: products.Store | None = Non
         report.diagnostics.extend(check.attachments)
     if save:
         store.save(prune=False)
+    collisions.paged_collisions([c.head for c in checks], report)
     return assign_index_numbers([c.head for c in checks], site, report)
+
+
+def _calendar_gaps(site, catalog, published: list, report: Report) -> None:
+    """One warning when the working-day calendar lacks a year that some published record's
+    deadline needs: publishing goes on (withdrawal cannot wait for a calendar); the yearly
+    statistics leave those records uncounted and `check` fails until the year is added."""
+    from . import deadlines, workdays
+    visible = catalog.for_level(site.level)
+    rules = {item.id: item.deadline for item in visible.items if not item.on_request_only}
+    missing = deadlines.missing_years(published, rules, workdays.for_site(site))
+    if missing:
+        count = sum(map(len, missing.values()))
+        report.warning(Location(site.path.name), "calendar-year",
+                       f"工作日历中没有 {workdays.years_text(missing)}的节假日安排（chinesecalendar 只收录 "
+                       f"{workdays.PACKAGE_FIRST}–{workdays.PACKAGE_LAST} 年）：{count} 条记录的公开时限未计算，"
+                       "年度统计不计其按时或逾期，check 会报错；记录照常发布、撤下和定时发布",
+                       workdays.add_years_hint(missing))
+
+
+def _output_error(site, message: str, hint: str) -> ConfigError:
+    report = Report()
+    report.error(Location(site.path.name), "output-unwritable", message, hint)
+    return ConfigError(report)
+
+
+def _usable_output(out: Path, site) -> None:
+    problem = collisions.output_problem(out)
+    if problem:
+        raise _output_error(site, *problem)
+
+
+def _writable(out: Path, paths: list, site) -> None:
+    """Before anything is moved in: every folder the write needs can be written."""
+    blocked = collisions.unwritable(out, paths)
+    if blocked:
+        raise _output_error(site, f"输出文件夹中的 {blocked} 不可写入，本次生成没有改动输出",
+                            "修改这个文件夹的权限（或取消只读属性），然后重新生成")
 
 
 def _staging_folder(out: Path) -> Path:
@@ -340,6 +378,7 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         stage("读取/检查")
         site = load_site(site_path)
         out = out or site.root / "output"
+        _usable_output(out, site)
         last = state.load(out)
         output = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
         try:
@@ -378,8 +417,10 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     files = discover(site.content_dir, site.root, catalog, report)
     done = process.check_files(job, files, report, tick)
     heads = assign_index_numbers([c.head for c in done.checks if c is not None], site, report)
+    collisions.paged_collisions(heads, report)
     seen = expire.sort_out(heads, day)
     public = [h for h in seen.public if process.shows(job, h)]
+    collisions.long_paths(out, public, report, site.path.name)
     _render_all(job, files, done, public, seen.kept_rows, report, tick)
     done.outcomes = {}  # all they hold now is in done.renders and the store
     at = {c.head.source: c for c in done.checks if c is not None}
@@ -387,7 +428,8 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
         report.diagnostics.extend(at[head.source].attachments)
     if strict:
         report = report.strict()
-    if report.has_errors():
+    _calendar_gaps(site, catalog, [h for h in heads if h.published <= day], report)  # a warning even when strict:
+    if report.has_errors():  # publishing must not wait for next year's calendar
         raise ContentError(report)
     stage("渲染")
     renderer = job.renderer
@@ -431,7 +473,12 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
         raise ContentError(report)
     stage("写入")
     kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept | index_kept | shared
-    changes = write.apply(out, job.staging, done.staged, made, kept, job.known, existing)
+    _writable(out, [*done.staged, *made, *(existing - kept - done.staged.keys() - made.keys())], site)
+    try:
+        changes = write.apply(out, job.staging, done.staged, made, kept, job.known, existing)
+    except OSError as problem:  # not foreseen by _writable: say which path, never a traceback
+        raise _output_error(site, f"无法写入 {problem.filename or out}（{problem.strerror or problem}），输出可能只更新了一部分",
+                            "确认该文件夹存在、可写、没有被其他程序占用，然后重新生成") from None
     counts: dict[str, int] = {}
     for check in done.checks:
         if check is not None and check.masked and check.head.source in done.renders:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import fieldtypes, yamlsource
+from . import collisions, fieldtypes, yamlsource
 from .diagnostics import ConfigError, Location, Report, display_path
 
 ELEMENTS = ("公开内容", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", "公开方式", "公开层级")
@@ -449,6 +449,10 @@ def extend(base: Catalog, enums: dict, path: Path, root: Path) -> Catalog:
         if not isinstance(raw, dict) or not SLUG.fullmatch(str(raw.get("id", ""))) or not raw.get("name"):
             report.error(_where(raw, shown), "catalog-category", "分类应写成 {id: 英文标识, name: 中文名称}",
                          "id 只用小写字母、数字和 -")
+            continue
+        reserved = collisions.category_problem(raw["id"])
+        if reserved:
+            report.error(_where(raw, shown), "reserved-category", reserved, collisions.RESERVED_HINT)
             continue
         old = categories.get(raw["id"])
         if old and old.name != raw["name"]:

@@ -8,6 +8,8 @@ Findings, each with a severity:
   published this year by its day.
 - `empty` (warning): an item the site must carry with no public record (空白栏目).
 - `withdrawn`, `scheduled` (info): records out of the site today, for the record.
+- `calendar` (error): deadlines that need a year the working-day calendar lacks are not
+  computed; the report says which years and how many records, at site.yaml.
 - The national site-inspection rules (国办秘函〔2019〕19号) that fail a site outright
   (error): no update in the whole section for two weeks (网站不更新); five or more
   items behind their update rule (栏目不更新); five or more empty items (空白栏目).
@@ -20,7 +22,8 @@ from dataclasses import dataclass
 
 from . import deadlines, expire
 from .catalog import Catalog, Item
-from .workdays import WorkCalendar, YearNotCovered, for_site, not_covered
+from .diagnostics import display_path
+from .workdays import PACKAGE_FIRST, PACKAGE_LAST, WorkCalendar, YearNotCovered, add_years_hint, for_site, years_text
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_LABEL = {ERROR: "不合格", WARNING: "警告", INFO: "提示"}
@@ -64,6 +67,10 @@ class _Checker:
         self.items = [i for i in visible.items if not i.on_request_only]
         self.findings: list[Finding] = []
         self.behind: list[Item] = []  # items behind their update rule today
+        self.missing: dict[int, set[str]] = {}  # calendar year lacking -> paths whose deadlines need it
+
+    def uncovered(self, problem: YearNotCovered, path: str) -> None:
+        self.missing.setdefault(problem.year, set()).add(path)
 
     def add(self, item: Item | None, path: str, kind: str, severity: str, message: str,
             deadline=None, published=None, late=None) -> None:
@@ -74,7 +81,11 @@ class _Checker:
         scheduled = {r.source for r in seen.scheduled}
         withdrawn = {r.source for r in seen.withdrawn}
         for record in records:
-            timing = deadlines.timing(record.date, record.published, item.deadline, self.calendar)
+            try:
+                timing = deadlines.timing(record.date, record.published, item.deadline, self.calendar)
+            except YearNotCovered as problem:
+                self.uncovered(problem, record.shown)
+                timing = deadlines.Timing(None, 0)
             if timing.late:
                 self.add(item, record.shown, "late", WARNING,
                          f"逾期 {timing.late_working_days} 个工作日公开：时限 {timing.deadline}，公开日期 {record.published}"
@@ -92,7 +103,11 @@ class _Checker:
         folder = f"{SECTION}/{item.id}"
         missing_latest = False
         for year, month in _months(min(r.date for r in out), self.today):
-            due = deadlines.month_deadline(year, month, item.deadline, self.calendar)
+            try:
+                due = deadlines.month_deadline(year, month, item.deadline, self.calendar)
+            except YearNotCovered as problem:
+                self.uncovered(problem, folder)
+                break
             if due >= self.today:
                 break
             missing_latest = (year, month) not in covered
@@ -110,13 +125,27 @@ class _Checker:
             return
         folder = f"{SECTION}/{item.id}"
         if this_year:
-            late = self.calendar.between(due, this_year[0])
+            try:
+                late = self.calendar.between(due, this_year[0])
+            except YearNotCovered as problem:
+                self.uncovered(problem, folder)
+                late = None
             self.add(item, folder, "stale", WARNING,
                      f"{due.year} 年首次公开晚于每年 {due.month}月{due.day}日 的时限（{this_year[0]} 才公开）",
                      due, this_year[0], late)
         else:
             self.add(item, folder, "stale", WARNING, f"{due.year} 年尚未公开（应在 {due.month}月{due.day}日 前公开）", due)
             self.behind.append(item)
+
+    def calendar_gaps(self) -> None:
+        """One finding for every deadline not computed: no guessed numbers, and no pass."""
+        if not self.missing:
+            return
+        paths = set().union(*self.missing.values())
+        self.add(None, display_path(self.site.path, self.site.root), "calendar", ERROR,
+                 f"工作日历中没有 {years_text(self.missing)}的节假日安排（chinesecalendar 只收录 "
+                 f"{PACKAGE_FIRST}–{PACKAGE_LAST} 年），{len(paths)} 处的公开时限无法计算"
+                 f"（如 {min(paths)}）。{add_years_hint(self.missing)}")
 
     def inspection(self, public: list, empty: list) -> None:
         last = max((r.published for r in public), default=None)
@@ -147,29 +176,25 @@ def check(site, catalog: Catalog, records: list, today: dt.date) -> list[Finding
     gone = {r.source for r in seen.scheduled}
     withdrawn = {r.source for r in seen.withdrawn}
     empty = []
-    current = None
-    try:
-        for item in checker.items:
-            mine = sorted(by_item[item.id], key=lambda r: (r.date, r.shown))
-            current = mine[0].shown if mine else f"{SECTION}/{item.id}"
-            checker.records(item, mine, seen)
-            out = [r for r in mine if r.source not in gone]  # ever published, withdrawn or not
-            if item.id not in public_ids:
-                empty.append(item)
-                expired = sum(r.source in withdrawn for r in mine)
-                note = f"（公示期满已撤下 {expired} 条）" if expired else ""
-                checker.add(item, f"{SECTION}/{item.id}", "empty", WARNING, f"空白栏目：没有公开中的信息{note}")
-            if not out:
-                continue
-            if item.deadline.monthly is not None:
-                checker.monthly(item, out)
-            if item.deadline.annual_by is not None:
-                checker.annual(item, out)
-    except YearNotCovered as problem:
-        raise not_covered(site, problem.year, f"计算 {current} 的公开时限时需要") from None
+    for item in checker.items:
+        mine = sorted(by_item[item.id], key=lambda r: (r.date, r.shown))
+        checker.records(item, mine, seen)
+        out = [r for r in mine if r.source not in gone]  # ever published, withdrawn or not
+        if item.id not in public_ids:
+            empty.append(item)
+            expired = sum(r.source in withdrawn for r in mine)
+            note = f"（公示期满已撤下 {expired} 条）" if expired else ""
+            checker.add(item, f"{SECTION}/{item.id}", "empty", WARNING, f"空白栏目：没有公开中的信息{note}")
+        if not out:
+            continue
+        if item.deadline.monthly is not None:
+            checker.monthly(item, out)
+        if item.deadline.annual_by is not None:
+            checker.annual(item, out)
+    checker.calendar_gaps()
     checker.inspection(seen.public, empty)
     order = {item.id: n for n, item in enumerate(checker.items)}
-    kinds = ("late", "stale", "empty", "scheduled", "withdrawn")
+    kinds = ("calendar", "late", "stale", "empty", "scheduled", "withdrawn")
     return sorted(checker.findings, key=lambda f: (
         f.item is not None, order.get(f.item, -1), f.path, kinds.index(f.kind), f.deadline or dt.date.min))
 

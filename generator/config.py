@@ -151,8 +151,29 @@ def _theme(raw):
     return value
 
 
+MAX_FORMAT_WIDTH = 20  # digits of a 索引号 part: `{serial:99999999999}` would ask for gigabytes
+
+
+def _format_specs(value: str) -> None:
+    """Each placeholder's format spec: no nested placeholder, no width or precision over 20."""
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise fieldtypes.Invalid(f"索引号格式无法使用（{exc}）", "可用的占位符：{prefix} {year} {month:02} {serial:05}") from None
+    for _literal, name, spec, _conv in parts:
+        if name is None or not spec:
+            continue
+        if "{" in spec or "}" in spec:
+            raise fieldtypes.Invalid(f"索引号格式中“{{{name}:{spec}}}”的格式里不能再有占位符", "例如 {serial:05}")
+        widths = [int(n) for n in re.findall(r"\d+", spec)]
+        if widths and max(widths) > MAX_FORMAT_WIDTH:
+            raise fieldtypes.Invalid(f"索引号格式中“{{{name}:{spec}}}”的宽度 {max(widths)} 太大（最多 {MAX_FORMAT_WIDTH}）",
+                                     "流水号一般写作 {serial:05}，即至少 5 位")
+
+
 def _index_format(raw):
     value = _text(raw)
+    _format_specs(value)
     try:
         value.format(prefix="P", year=2026, month=1, serial=1)
     except (KeyError, ValueError, IndexError) as exc:
@@ -288,6 +309,16 @@ def load_site(path: Path) -> SiteConfig:
     except FileNotFoundError:
         report.error(Location(shown), "config-missing-file", "找不到 site.yaml",
                      "在网站目录中运行，或用 --site 指定 site.yaml 的位置")
+        raise ConfigError(report) from None
+    except OSError as exc:  # a folder (IsADirectoryError, or PermissionError on Windows), no permission
+        inside = path / "site.yaml"
+        if path.is_dir():
+            report.error(Location(shown), "config-not-file", f"--site 应指向 site.yaml 文件，而“{shown}”是一个文件夹",
+                         f"改用 --site {display_path(inside, Path.cwd())}" if inside.is_file()
+                         else "用 --site 指定网站目录中的 site.yaml")
+        else:
+            report.error(Location(shown), "config-unreadable", f"无法读取“{shown}”（{exc.strerror or exc}）",
+                         "确认文件存在并且有读取权限")
         raise ConfigError(report) from None
     except yamlsource.YamlProblem as problem:
         report.error(Location(shown, problem.line, problem.col), problem.code, problem.message, problem.hint)

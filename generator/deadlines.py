@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .catalog import Deadline
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, YearNotCovered
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,38 @@ def annual_date(rule: Deadline, year: int) -> dt.date | None:
     if (month, day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
         day = 28
     return dt.date(year, month, day)
+
+
+def _reach(rule: Deadline) -> dt.timedelta:
+    """Days that surely take a record's date past its deadline: a month to the month's end,
+    and N working days are never more than 7N/5 days plus the longest run of holidays."""
+    count = max(rule.monthly or 0, rule.working_days_after or 0)
+    return dt.timedelta(days=(31 if rule.monthly is not None else 0) + count * 7 // 5 + 30)
+
+
+def missing_years(records, rules: dict, calendar: WorkCalendar) -> dict[int, list[str]]:
+    """Year -> the records (their `shown` paths) whose deadline or lateness needs that year
+    of a calendar that lacks it. `rules`: item id -> Deadline, of the items that count.
+    Date arithmetic settles almost every record (every build runs this, for ten thousand
+    records): only those reaching into an uncovered year have their deadline counted."""
+    reach = {item: _reach(rule) for item, rule in rules.items()
+             if rule.monthly is not None or rule.working_days_after is not None}
+    wanted = [r for r in records if r.item_id in reach and not r.draft]
+    if not wanted:
+        return {}
+    first = min(r.date for r in wanted).year
+    last = max(max(r.published for r in wanted).year, max(r.date for r in wanted).year + 1)
+    gaps = [year for year in range(first, last + 1) if not calendar.covers(year)]
+    missing: dict[int, list[str]] = {}
+    if not gaps:
+        return missing
+    start = dt.date(gaps[0], 1, 1)
+    cut = {item: start - days for item, days in reach.items()}  # a date from which the deadline may need a gap
+    for record in wanted:
+        if record.date < cut[record.item_id] and record.published < start:
+            continue
+        try:
+            timing(record.date, record.published, rules[record.item_id], calendar)
+        except YearNotCovered as problem:
+            missing.setdefault(problem.year, []).append(record.shown)
+    return missing

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field, replace
 
 from .records import ROW_PERIOD, Record  # noqa: F401 (ROW_PERIOD is used by other stages)
@@ -32,8 +33,22 @@ def today(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone(dt.timedelta(hours=8))).date()
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone(dt.timedelta(hours=8))).date()
+        except (ValueError, OverflowError, OSError):
+            raise _bad_epoch(epoch) from None
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def _bad_epoch(epoch: str):
+    from .diagnostics import ConfigError, Location, Report
+    report = Report()
+    # not echoed when it could be a personal number (a long run of digits) or is long
+    shown = f"“{epoch}”" if len(epoch) <= 40 and not re.search(r"\d{11}", epoch) else f"（{len(epoch)} 个字符）"
+    report.error(Location("环境变量 SOURCE_DATE_EPOCH"), "source-date-epoch",
+                 f"SOURCE_DATE_EPOCH 的值{shown}不是有效的时间戳",
+                 "应为 1970-01-01 以来的秒数（整数），如 1767225600；或删除这个环境变量，改用 --today YYYY-MM-DD")
+    return ConfigError(report)
 
 
 def kept_rows(ends: tuple, count: int, day: dt.date) -> tuple[int, ...]:

@@ -7,12 +7,11 @@ read with yamlsource so that every key keeps its line.
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from . import yamlsource
+from . import collisions, yamlsource
 from .catalog import SLUG, Catalog
 from .diagnostics import Location, Report, display_path
 
@@ -53,25 +52,24 @@ def discover(content_dir: Path, root: Path, catalog: Catalog, report: Report) ->
         report.error(Location(display_path(content_dir, root)), "content-missing",
                      "找不到 content 文件夹", "content/ 应与 site.yaml 放在同一目录下")
         return files
-    for dirpath, dirnames, filenames in os.walk(content_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        here = Path(dirpath)
-        parts = here.relative_to(content_dir).parts
+    content_shown = display_path(content_dir, root)  # once: resolving is slow
+    for dirpath, parts, dirnames, filenames in collisions.walk_content(content_dir, root, report, content_shown):
+        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
+        here_shown = "/".join((content_shown, *parts))  # as the user sees it, through any link
         if len(parts) == 1 and parts[0] not in category_ids:
-            report.error(Location(display_path(here, root)), "unknown-category",
+            report.error(Location(here_shown), "unknown-category",
                          f"没有 id 为“{parts[0]}”的分类，这个文件夹中的记录不会发布",
                          _suggest(parts[0], category_ids) or "分类 id 见 python -m generator catalog")
             dirnames[:] = []
             continue
         if len(parts) == 2 and "/".join(parts) not in item_ids:
-            report.error(Location(display_path(here, root)), "unknown-item",
+            report.error(Location(here_shown), "unknown-item",
                          f"分类“{parts[0]}”下没有 id 为“{parts[1]}”的事项，这个文件夹中的记录不会发布",
                          _suggest("/".join(parts), item_ids) or "事项 id 见 python -m generator catalog")
             dirnames[:] = []
             continue
-        here_shown = display_path(here, root)  # once per folder: resolving is slow
         item_id = "/".join(parts[:2])
-        for name in sorted(filenames):
+        for name in filenames:
             dot = name.rfind(".")  # as os.path.splitext, for the names that are not skipped
             if dot < 1 or name[0] in "._" or name[dot:].lower() not in RECORD_SUFFIXES:
                 continue
@@ -86,6 +84,10 @@ def discover(content_dir: Path, root: Path, catalog: Catalog, report: Report) ->
                 report.error(Location(shown), "bad-slug",
                              f"文件名“{stem}”只能用小写英文字母、数字和连字符",
                              "文件名会成为网址，例如 2026-batch1.yaml；中文标题写在 title 中")
+                continue
+            problem = collisions.slug_problem(stem)
+            if problem:
+                report.error(Location(shown), *problem)
                 continue
             files.append(SourceFile(f"{dirpath}/{name}", shown, item_id, stem))
     return _drop_duplicate_slugs(files, report)

@@ -78,10 +78,24 @@ def _walk(folder: Path, hasher, seen: dict | None = None) -> None:
     for entry in entries:
         if entry.name in ("__pycache__", ".cache", "node_modules"):
             continue
-        if entry.is_dir(follow_symlinks=True):
+        if _is_folder(entry, folder):
             _walk(Path(entry.path), hasher, seen)
         else:
             _stat(entry.path, hasher, seen)
+
+
+def _is_folder(entry, folder: Path) -> bool:
+    """A folder to walk into, through a link too, but not a link back to a folder above
+    it: that loop would never end (load.discover reports it)."""
+    try:
+        if not entry.is_dir(follow_symlinks=True):
+            return False
+    except OSError:  # too many levels of links
+        return False
+    if not entry.is_symlink():
+        return True
+    target, here = os.path.realpath(entry.path), os.path.realpath(folder)
+    return not (here == target or here.startswith(target.rstrip(os.sep) + os.sep))
 
 
 def _stat(path, hasher, seen: dict | None = None) -> None:

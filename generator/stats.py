@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import deadlines, expire
 from .catalog import Catalog
-from .workdays import WorkCalendar, YearNotCovered, for_site, not_covered
+from .workdays import WorkCalendar, YearNotCovered, for_site
 
 
 @dataclass
@@ -21,9 +21,10 @@ class Counts:
     late: int = 0
     withdrawn: int = 0
     rows: int = 0
+    uncounted: int = 0  # published, but on time or late cannot be told: a year missing from the calendar
 
     def add(self, other: "Counts") -> None:
-        for name in ("published", "on_time", "late", "withdrawn", "rows"):
+        for name in ("published", "on_time", "late", "withdrawn", "rows", "uncounted"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -34,11 +35,14 @@ class YearStats:
     categories: dict = field(default_factory=dict)  # category id -> Counts
     channels: dict = field(default_factory=dict)  # channel -> records published through it
     total: Counts = field(default_factory=Counts)
+    missing_years: set = field(default_factory=set)  # calendar years that the uncounted records need
 
 
 def yearly(site, catalog: Catalog, records: list, seen: expire.Visibility, today: dt.date) -> dict[int, YearStats]:
     """Statistics for every year with a publication, up to today; drafts and scheduled
-    records are not published yet and do not count."""
+    records are not published yet and do not count. A record whose deadline needs a year
+    the calendar lacks is counted as published, neither on time nor late but `uncounted`:
+    no guessed numbers."""
     calendar: WorkCalendar = for_site(site)
     visible = catalog.for_level(site.level)
     items = [i for i in visible.items if not i.on_request_only]
@@ -57,10 +61,11 @@ def yearly(site, catalog: Catalog, records: list, seen: expire.Visibility, today
         try:
             late = deadlines.timing(record.date, record.published, item.deadline, calendar).late
         except YearNotCovered as problem:
-            raise not_covered(site, problem.year, f"计算 {record.shown} 的公开时限时需要") from None
+            late = None
+            year.missing_years.add(problem.year)
         gone = record.source in withdrawn  # its 公示期 is over; it was published all the same
-        one = Counts(published=1, on_time=int(not late), late=int(late), withdrawn=int(gone),
-                     rows=record.row_count)
+        one = Counts(published=1, on_time=int(late is False), late=int(late is True), withdrawn=int(gone),
+                     rows=record.row_count, uncounted=int(late is None))
         year.items[item.id].add(one)
         for channel in item.elements["公开渠道和载体"]:
             year.channels[channel] = year.channels.get(channel, 0) + 1

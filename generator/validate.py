@@ -12,7 +12,7 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-from . import fieldtypes, safeurl, tables, yamlsource
+from . import collisions, fieldtypes, safeurl, tables, yamlsource
 from .catalog import Catalog, FieldSpec, Item
 from .config import SiteConfig, index_pattern
 from .diagnostics import Location, Report, display_path
@@ -517,7 +517,7 @@ class _Checker:
             if path is not None:
                 found.append(Attachment(path, path.name, fieldtypes.as_text(title) if title else path.name,
                                         path.stat().st_size, where))
-        return tuple(found)
+        return tuple(collisions.duplicate_attachments(found, self.error))
 
     def draft(self) -> bool:
         raw = self.raw.data.get("draft")

@@ -3,8 +3,9 @@
 
 chinesecalendar carries the State Council's announcements for 2004–2026; a later
 year must be declared in site.yaml (`calendar.holidays`, `calendar.workdays`) until
-the package catches up. A year known to neither is a configuration error: guessing
-"weekends only" would silently move every deadline around 春节 and 国庆.
+the package catches up. A year known to neither raises YearNotCovered: guessing
+"weekends only" would silently move every deadline around 春节 and 国庆. `check` and the
+yearly statistics then report the deadlines they cannot count; publishing goes on.
 
 Every year is turned once into a sorted list of its working days (date ordinals), so
 counting and stepping are a bisect, not a walk: a check over tens of thousands of
@@ -100,6 +101,17 @@ class WorkCalendar:
 
 def for_site(site) -> WorkCalendar:
     return WorkCalendar(site.calendar.holidays, site.calendar.workdays)
+
+
+def years_text(years) -> str:
+    return "、".join(f"{y} 年" for y in sorted(years))
+
+
+def add_years_hint(years) -> str:
+    """How to declare years the package calendar lacks."""
+    shown = years_text(years)
+    return (f"按国务院办公厅公布的 {shown}部分节假日安排，在 site.yaml 的 calendar.holidays 中写入全部放假日期、"
+            f"calendar.workdays 中写入调休上班的周末（示例见 README“工作日历”）；或升级 chinesecalendar")
 
 
 def not_covered(site, year: int, needed_by: str = "") -> ConfigError:

@@ -111,13 +111,15 @@ def test_inspection_rules_fail_the_site(site):
     assert "网站不更新" in text and "空白栏目 42 个" in text
 
 
-def test_a_deadline_in_an_undeclared_year_is_a_configuration_error(site):
+def test_a_deadline_in_an_undeclared_year_is_an_error_finding(site):
+    """Not a configuration error any more (that blocked every build): the rest of the report
+    is still made, and the deadline it cannot count fails the check."""
     catalog, _ = base_catalog()
     path = site({"content/policy/laws/a.yaml": _record(catalog.by_id["policy/laws"], "2026-12-20", "2026-12-21")})
     result = run("check", "--site", str(path), "--today", "2026-12-22")
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "error[calendar-year]" in result.stderr and "2027 年" in result.stderr
-    assert "calendar.holidays" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "不合格  工作日历中没有 2027 年的节假日安排" in result.stdout and "content/policy/laws/a.yaml" in result.stdout
+    assert "calendar.holidays" in result.stdout and "Traceback" not in result.stderr
 
 
 def test_demo_site_checks_with_its_2027_calendar():
