@@ -51,7 +51,9 @@ def _extras(reader, shown: str) -> list[Passage]:
         if value not in (None, ""):
             passages.append(Passage(Location(shown, cell=f"表单域“{name}”"), str(value)))
     for number, page in enumerate(reader.pages, start=1):
-        for annotation in page.get("/Annots") or ():
+        annotations = page.get("/Annots")
+        annotations = annotations.get_object() if hasattr(annotations, "get_object") else annotations
+        for annotation in annotations or ():
             contents = annotation.get_object().get("/Contents")
             if contents:
                 passages.append(Passage(Location(shown, cell=f"第 {number} 页的批注"), str(contents)))

@@ -218,7 +218,7 @@ def xlsx_comments(path):
     with _open(path) as book:
         sheets, _ = xlsx_sheets(book)
         for sheet in sheets:
-            for kind, target in relationships(book, sheet.part).values():
+            for kind, target in (relationships(book, sheet.part) if sheet.part else {}).values():
                 if kind in ("comments", "threadedComment") and target not in seen:
                     seen.add(target)
                     out += _comments(book, target, sheet.name)
