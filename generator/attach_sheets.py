@@ -1,9 +1,11 @@
 """Spreadsheet attachments (.xlsx .xlsm .xls .ods): every cell of every sheet, hidden sheets,
 rows and columns included (the file is published whole, and anyone can unhide them), and
-for .xlsx the cell comments (批注) and the text of shapes and text boxes drawn on the sheets.
+for .xlsx the cell comments (批注) and the text of shapes and text boxes drawn on the sheets,
+for .ods the cell comments. An .xls file's comments are not read (calamine gives none).
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from . import sheetxml
@@ -45,7 +47,7 @@ def read(path: Path, shown: str, suffix: str) -> list[Passage]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_object(path if isinstance(path, io.BytesIO) else str(path))
         sheets = [(m.name, m.visible != SheetVisibleEnum.Visible,
                    book.get_sheet_by_name(m.name).to_python(skip_empty_area=False)) for m in book.sheets_metadata]
     except Exception as exc:  # calamine's own error types for damaged or encrypted files
@@ -66,4 +68,10 @@ def read(path: Path, shown: str, suffix: str) -> list[Passage]:
                 passages.append(Passage(Location(shown, cell=f"图形中的文字（{part}）"), text))
         except sheetxml.SheetXmlError as exc:
             raise Unreadable(f"表格中的批注或图形无法读取：{exc}") from None
+    if suffix == ".ods":
+        try:
+            for number, (sheet, text) in enumerate(sheetxml.ods_comments(path), start=1):
+                passages.append(Passage(Location(shown, cell=f"{sheet} 的批注 {number}"), text))
+        except sheetxml.SheetXmlError as exc:
+            raise Unreadable(f"表格中的批注无法读取：{exc}") from None
     return passages

@@ -29,8 +29,8 @@ def decode(data: bytes) -> str:
             except UnicodeDecodeError:
                 raise Unreadable(f"文件开头标明是 {encoding.upper()} 编码，但内容不是") from None
     encodings = ["utf-8", "gb18030"]
-    if data.count(b"\x00") * 4 > len(data):  # UTF-16 without a mark: every other byte of ASCII is 0
-        encodings.insert(0, "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be")
+    if b"\x00" in data:  # no UTF-8 or GBK text has a 0 byte; UTF-16 has one in every digit
+        encodings.insert(0, "utf-16-le" if data[1::2].count(0) >= data[0::2].count(0) else "utf-16-be")
     for encoding in encodings:
         try:
             return data.decode(encoding)

@@ -10,9 +10,11 @@ apart so that the numbers of a chart do not run together.
 """
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 from .attachscan import Passage, Unchecked, Unreadable
@@ -179,17 +181,38 @@ def read(path: Path, shown: str) -> list[Passage]:
         _notes(book, part, "word/endnotes.xml", "endnote", "尾注", True)
         _notes(book, part, "word/comments.xml", "comment", "批注", False)
         done |= {"word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"}
+        for name in sorted(book.namelist()):
+            if name.endswith(".xml") and name not in done and _has_text(name):
+                _other_part(book, part, name, f"其他部分（{name}）")
+            elif name.startswith("word/embeddings/"):
+                part.passages += _embedded(book, name, shown)
         if not part.passages:  # document properties alone are no text of the document
             pictures = any(e.tag.endswith(_PICTURES) for e in document.iter())
             raise Unchecked("文件中只有图片，可能是扫描件" if pictures else "文件中没有文字")
-        for name in sorted(book.namelist()):
-            if name.endswith(".xml") and name not in done and _has_text(name):
-                _other_part(book, part, name, "文档属性" if name.startswith("docProps/") else f"其他部分（{name}）")
+        _other_part(book, part, "docProps/core.xml", "文档属性")
     return part.passages
+
+
+def _embedded(book: zipfile.ZipFile, name: str, shown: str) -> list[Passage]:
+    """An Excel sheet or Word document pasted in as an object is in the file whole: read it too."""
+    suffix = posixpath.splitext(name)[1].lower()
+    if suffix not in (".xlsx", ".xlsm", ".docx"):
+        return []  # an old binary object (oleObject.bin): its text is not read
+    inner = io.BytesIO(book.read(name))
+    base = posixpath.basename(name)
+    try:
+        if suffix == ".docx":
+            passages = read(inner, shown)
+        else:
+            from . import attach_sheets
+            passages = attach_sheets.read(inner, shown, suffix)
+    except (Unreadable, Unchecked) as why:
+        if isinstance(why, Unchecked):
+            return []
+        raise Unreadable(f"嵌入的文件 {base} 读不出来：{why}") from None
+    return [replace(p, place=Location(shown, cell=f"嵌入的 {base} 中的 {p.place.cell}")) for p in passages]
 
 
 def _has_text(name: str) -> bool:
     """Parts whose text a reader can see or open: not styles, settings, fonts, themes."""
-    if name.startswith("docProps/"):
-        return name == "docProps/core.xml"
     return name.startswith(("word/charts/", "word/diagrams/data", "word/glossary/document"))

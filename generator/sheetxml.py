@@ -237,6 +237,26 @@ def _comments(book: zipfile.ZipFile, part: str, sheet: str):
             if c.tag.rsplit("}", 1)[-1] in ("comment", "threadedComment")]
 
 
+_ODS_ANNOTATION = re.compile(rb"<office:annotation\b.*?</office:annotation>", re.S)
+_ODS_PARAGRAPH_END = re.compile(rb"</text:p>")
+_TAG = re.compile(rb"<[^>]*>")
+
+
+def ods_comments(path):
+    """(sheet name, text) of every cell comment (office:annotation) of an .ods."""
+    with _open(path) as book:
+        data = _read(book, "content.xml") or b""
+    out = []
+    tables = list(_ODS_TABLE.finditer(data))
+    for annotation in _ODS_ANNOTATION.finditer(data):
+        sheet = next((_unescape(t.group(1).decode("utf-8", "replace")) for t in reversed(tables)
+                      if t.start() < annotation.start()), "")
+        body = _ODS_PARAGRAPH_END.sub(b"\n", annotation.group())
+        body = re.sub(rb"<dc:(?:creator|date)>.*?</dc:(?:creator|date)>", b"", body, flags=re.S)
+        out.append((sheet, _unescape(_TAG.sub(b"", body).decode("utf-8", "replace")).strip()))
+    return out
+
+
 def xlsx_drawing_texts(path):
     """(part, text) of the text boxes and shapes drawn over the sheets (xl/drawings/*.xml)."""
     out = []

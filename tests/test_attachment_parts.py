@@ -3,17 +3,22 @@ boxes, notes and comments; Excel comments and hidden sheets, rows and columns; P
 printed one digit per box; text files in any encoding and markup. A text file that cannot
 be read is an error, not a warning."""
 import codecs
+import datetime as dt
 import zipfile
 from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
+from hypothesis import given, settings, strategies as st
 from openpyxl.comments import Comment
 
 from conftest import run
 from generator import attach_pdf, attach_text, attachscan
+from generator.fieldtypes import id_check_digit
+from generator.mask import mask_id_card, mask_phone
 from test_attachments import FOLDER, ID, TODAY, attached_site, pdf, scanned
+from test_table_sources import ods
 
 MASKED = "110***1233"
 MOBILE = "13912345678"
@@ -28,7 +33,7 @@ def patch(path: Path, parts: dict | None = None, document=None) -> None:
     """Add or replace parts of an Office file; `document(xml)` edits word/document.xml."""
     with zipfile.ZipFile(path) as archive:
         items = {name: archive.read(name) for name in archive.namelist()}
-    items.update({name: data.encode() for name, data in (parts or {}).items()})
+    items.update({name: data if isinstance(data, bytes) else data.encode() for name, data in (parts or {}).items()})
     if document:
         items["word/document.xml"] = document(items["word/document.xml"].decode()).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -166,6 +171,18 @@ def excel_text_box(path):
                  "</xdr:sp></xdr:twoCellAnchor></xdr:wsDr>"})
 
 
+def ods_comment(path):
+    ods(path, [["姓名", "备注"], ["张三", "已核"]], comment=f"身份证 {ID}")
+
+
+def word_embedded_sheet(path):
+    inner = path.with_name("inner.xlsx")
+    sheet_book(inner, lambda book: book.active.append(["王五", ID]))
+    docx.Document().save(path)
+    patch(path, {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": inner.read_bytes()})
+    inner.unlink()
+
+
 # -- PDF ---------------------------------------------------------------------------------
 
 def boxes(number: str, label: str = "ID") -> bytes:
@@ -200,6 +217,9 @@ LEAKS = {  # case: (file name, writer, place after the folder, said after the ma
     "word-comment": ("a.docx", word_comment, "a.docx:批注 2", ""),
     "word-deleted-text": ("a.docx", word_deleted_text, "a.docx:第 1 段", ""),
     "word-nested-table": ("a.docx", word_nested_table, "a.docx:表格 1 第 1 行第 2 列", ""),
+    "word-embedded-excel-sheet": ("a.docx", word_embedded_sheet,
+                                  "a.docx:嵌入的 Microsoft_Excel_Worksheet.xlsx 中的 Sheet1!B4", ""),
+    "ods-comment": ("a.ods", ods_comment, "a.ods:Sheet1 的批注 1", ""),
     "excel-comment": ("a.xlsx", excel_comment, "a.xlsx:Sheet1!B2 的批注", ""),
     "excel-hidden-sheet": ("a.xlsx", excel_hidden_sheet, "a.xlsx:旧名单!B1", "（在隐藏的工作表中）"),
     "excel-hidden-row": ("a.xlsx", excel_hidden_row, "a.xlsx:Sheet1!B4", "（在隐藏的行中）"),
@@ -331,3 +351,51 @@ def test_a_clean_word_file_with_headers_and_notes_passes(tmp_path):
     assert scanned(tmp_path, "c.docx") == []
     passages, _ = attachscan.read(path, "c.docx")
     assert [str(p.place) for p in passages] == ["c.docx:第 1 段", "c.docx:页眉", "c.docx:脚注 1", "c.docx:文档属性"]
+
+
+# -- any number, any text kind, any encoding ---------------------------------------------
+
+@st.composite
+def personal_numbers(draw):
+    if draw(st.booleans()):
+        birth = draw(st.dates(dt.date(1920, 1, 1), dt.date(2025, 12, 31)))
+        first17 = f"{draw(st.integers(110000, 659999))}{birth:%Y%m%d}{draw(st.integers(0, 999)):03d}"
+        number = first17 + id_check_digit(first17)
+        return number, "身份证号", mask_id_card(number)
+    number = f"1{draw(st.sampled_from('3456789'))}{draw(st.integers(0, 999999999)):09d}"
+    return number, "手机号", mask_phone(number)
+
+
+def disguised(number: str, suffix: str, how: str, cut: int) -> str:
+    """The number as the file holds it: split by markup, a digit written as a reference or escape."""
+    if how == "plain" or suffix in (".txt", ".csv", ".tsv"):
+        return number
+    if suffix == ".md":
+        return number[:cut] + "**" + number[cut:]
+    if suffix == ".json":
+        return number[:cut] + f"\\u{ord(number[cut]):04x}" + number[cut + 1:]
+    if how == "reference":
+        return number[:cut] + f"&#{ord(number[cut])};" + number[cut + 1:]
+    return number[:cut] + "<b>" + number[cut:] + "</b>"
+
+
+WORDS = st.text(st.sampled_from("张三李四王五申请人身份证号联系电话，：。、 ()abcYZ"), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(found=personal_numbers(), suffix=st.sampled_from(attachscan.TEXT_FILES),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "gb18030"]),
+       how=st.sampled_from(["plain", "reference", "markup"]), cut=st.integers(1, 10),
+       before=WORDS, after=WORDS, lines_above=st.integers(0, 3))
+def test_a_number_in_any_text_attachment_is_found_at_its_line_and_column(
+        tmp_path_factory, found, suffix, encoding, how, cut, before, after, lines_above):
+    number, name, masked = found
+    line = before + disguised(number, suffix, how, cut) + after
+    text = "名单\n" * lines_above + line + "\n"
+    bom = codecs.BOM_UTF16_BE if encoding == "utf-16-be" else b""
+    folder = tmp_path_factory.mktemp("text")
+    (folder / f"a{suffix}").write_bytes(bom + text.encode(encoding))
+    lines = scanned(folder, f"a{suffix}")
+    assert f"a{suffix}:{lines_above + 1}:{len(before) + 1}: error[attachment-leak]: 附件中有未隐藏的{name} {masked}" in lines
+    # the raw line may hold another number too (a split ID's tail can pass as a card): on that line
+    assert all(l.startswith(f"a{suffix}:{lines_above + 1}:") for l in lines) and not any(number in l for l in lines)

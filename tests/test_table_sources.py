@@ -155,9 +155,14 @@ def test_many_hidden_rows_are_named_five_then_counted(tmp_path):
     assert len(hidden) == tables.REPORTED + 1 and "共有 12 处" in hidden[-1]
 
 
-def ods(path: Path, rows: list, hidden_row: int | None = None, active: str | None = None) -> None:
-    """A minimal OpenDocument spreadsheet (no writer is installed): one sheet 'Sheet1'."""
+def ods(path: Path, rows: list, hidden_row: int | None = None, comment: str = "") -> None:
+    """A minimal OpenDocument spreadsheet (no writer is installed): one sheet 'Sheet1';
+    `comment` is a cell comment (批注) on the first cell."""
     def cell(value):
+        if comment and value == rows[0][0]:
+            return ('<table:table-cell office:value-type="string"><office:annotation><dc:creator>经办人</dc:creator>'
+                    f'<dc:date>2026-09-01T08:00:00</dc:date><text:p>{comment}</text:p></office:annotation>'
+                    f'<text:p>{value}</text:p></table:table-cell>')
         if isinstance(value, (int, float)):
             return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
         return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
@@ -168,7 +173,8 @@ def ods(path: Path, rows: list, hidden_row: int | None = None, active: str | Non
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2">'
                '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
                f'<table:table-column table:number-columns-repeated="{len(rows[0])}"/>{body}'
                '</table:table></office:spreadsheet></office:body></office:document-content>')
