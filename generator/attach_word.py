@@ -6,7 +6,8 @@ footers (every section, first-page and even-page ones too) are the parts its sec
 properties point to; footnotes, endnotes and comments have parts of their own; deleted
 text kept by 修订 (w:delText) is still in the file and is read with its paragraph. Any
 other part with text (charts, SmartArt, document properties) is read too, its texts kept
-apart so that the numbers of a chart do not run together.
+apart so that the numbers of a chart do not run together, and so are Excel sheets and
+Word documents embedded as objects (word/embeddings/*.xlsx, *.docx).
 """
 from __future__ import annotations
 
