@@ -246,7 +246,8 @@ EXACT_FLOAT_DIGITS = 15  # Excel keeps 15 significant digits of a number
 def _spreadsheet_number(raw: float, what: str) -> str:
     """The digits of a number cell, or Invalid when Excel has already rounded them away."""
     if not raw.is_integer() or abs(raw) >= 10 ** EXACT_FLOAT_DIGITS:
-        shown = f"{abs(raw):.0f}"[:3] + "***"  # the digits Excel kept still identify someone: not echoed
+        # never echoed: the digits Excel kept (a birth date among them) still identify someone
+        shown = f"{abs(raw):.0f}"[:3] + "***"
         raise Invalid(f"{what}被存成了数字，后几位已经丢失（读到的是 {shown}）",
                       "在 Excel 中把这一列设为“文本”格式，再从原始材料重新录入（不能从这一列复制）")
     return str(int(raw))

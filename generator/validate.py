@@ -385,6 +385,9 @@ class _Checker:
         except tables.TableProblem as problem:
             self.error(problem.where, "table", problem.message, problem.hint)
             return (), shown, None
+        for problem in table.problems:  # hidden rows or columns, CSV lines too wide: the rows are still checked
+            report = self.warning if problem.severity == "warning" else self.error
+            report(problem.where, problem.code, problem.message, problem.hint)
         columns = self.table_columns(table, specs, by_squeezed)
         used = [(name, spec, columns[name]) for name, spec in specs.items() if name in columns]
         lines, total_at = [], None

@@ -14,8 +14,9 @@ TODAY = "2026-10-01"
 FOLDER = "content/tenancy/subsidy-payments"
 
 
-def pdf(pages: list) -> bytes:
-    """A minimal PDF: each page shows its text in Helvetica, or (None) only an image, as a scan does."""
+def pdf(pages: list, annotations: dict | None = None) -> bytes:
+    """A minimal PDF: each page shows its text in Helvetica, or (None) only an image, as a scan does,
+    or (bytes) runs its own content stream; `annotations` gives a page (by index) a note's text."""
     objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
                4: b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
                   b"/BitsPerComponent 8 /Length 1 >>\nstream\n\xff\nendstream"}
@@ -23,10 +24,13 @@ def pdf(pages: list) -> bytes:
     for n, text in enumerate(pages):
         page, content = 10 + 2 * n, 11 + 2 * n
         kids.append(f"{page} 0 R".encode())
-        stream = (b"q 200 0 0 200 0 0 cm /Im1 Do Q" if text is None
+        stream = (b"q 200 0 0 200 0 0 cm /Im1 Do Q" if text is None else text if isinstance(text, bytes)
                   else f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode())
+        note = (annotations or {}).get(n)
+        annots = b" /Annots [<< /Type /Annot /Subtype /Text /Rect [0 0 20 20] /Contents (%s) >>]" % note.encode() \
+            if note else b""
         objects[page] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Contents %d 0 R "
-                         b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 4 0 R >> >> >>" % content)
+                         b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 4 0 R >> >>%s >>" % (content, annots))
         objects[content] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
     objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(pages))
     out, offsets = bytearray(b"%PDF-1.4\n"), {}
@@ -75,6 +79,12 @@ def make(path: Path, kind: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "clean":
         path.write_text("名单见正文。\n", encoding="utf-8")
+    elif kind == "clean-xlsx":
+        xlsx(path, {"A2": "张三", "B2": "已核"})
+    elif kind == "clean-docx":
+        word(path, ["配租名单见正文。"])
+    elif kind == "clean-pdf":
+        path.write_bytes(pdf(["Name list, see the page"]))
     elif kind == "xlsx":
         xlsx(path, {"A2": "张三", "B2": "已核", "C3": f"身份证 {ID}"})
     elif kind == "docx":
@@ -91,7 +101,7 @@ def make(path: Path, kind: str) -> None:
 def test_a_raw_id_in_an_attachment_fails_the_build_and_keeps_the_output(tmp_path, name, kind, place):
     site = attached_site(tmp_path / "site", name)
     attachment = tmp_path / "site" / FOLDER / name
-    make(attachment, "clean")
+    make(attachment, "clean-" + kind)
     out = tmp_path / "out"
     first = run("build", "--site", str(site), "--out", str(out), "--today", TODAY)
     assert first.returncode == 0, first.stderr
