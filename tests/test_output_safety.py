@@ -382,3 +382,36 @@ def test_kill_during_write_is_listed_by_the_next_build(small, tmp_path):
             assert archive.namelist() == sorted(expected["added"] + expected["changed"]), f"killed at step {point}"
         assert not journal.exists()
         assert not [p for p in out.rglob("*") if ".tmp" in p.name]
+
+
+def test_builds_killed_one_after_another_are_all_listed(small, tmp_path):
+    """Killed, edited back in part, killed again: the next build lists what differs from the
+    last completed build, neither more (a page changed and changed back) nor less."""
+    base = tmp_path / "base"
+    assert build(small, base).returncode == 0
+    completed = snapshot(base)
+    banfa = small / "content/policy/laws/banfa.md"
+    original = banfa.read_text(encoding="utf-8")
+    rng = random.Random(2424)
+    for round_ in range(3):
+        out = tmp_path / f"out{round_}"
+        _copy_output(base, out)
+        shutil.rmtree(small)
+        shutil.copytree(FIXTURES / "small", small, ignore=shutil.ignore_patterns(".cache"))
+        _edit(small)
+        first = build(small, out, env={"GENERATOR_TEST_DIE_AFTER": str(rng.randrange(2, 30))})
+        assert first.returncode == 137, first.stderr
+        banfa.write_text(original, encoding="utf-8")  # its page as the completed build had it
+        reference = tmp_path / f"reference{round_}"
+        _copy_output(base, reference)
+        assert build(small, reference).returncode == 0
+        final = snapshot(reference)
+        second = build(small, out, env={"GENERATOR_TEST_DIE_AFTER": str(rng.randrange(2, 30))})
+        assert second.returncode == 137, second.stderr
+        result = build(small, out)
+        assert result.returncode == 0, result.stderr
+        assert snapshot(out) == final
+        assert lists(out) == {"added": sorted(final.keys() - completed.keys()),
+                              "changed": sorted(p for p in final.keys() & completed.keys() if final[p] != completed[p]),
+                              "removed": sorted(completed.keys() - final.keys())}
+        assert "policy/laws/banfa.html" not in lists(out)["changed"]
