@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import marshal
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import collisions, expire, feeds, leakgate, opendata, process, products, search, sitemap, state, survey, write
+from . import (collisions, expire, feeds, journal, leakgate, opendata, outguard, outlock, process, products, search,
+               sitemap, state, survey, write)
 from .catalog import load_catalog
 from .config import load_site
-from .diagnostics import ConfigError, ContentError, Location, Report
+from .diagnostics import ConfigError, ContentError, Location, Report, display_path
 from .load import discover
 from .render import Gone, Renderer, record_paths, theme_dir
 from .validate import assign_index_numbers
@@ -51,14 +53,14 @@ def _gone(withdrawn, catalog, site) -> list[Gone]:
             for path in record_paths(r)]
 
 
-def _deleted(published: dict, catalog, site, shown=frozenset()) -> list[Gone]:
-    """Record pages the last build wrote (its own 已撤下 pages included, so the memory
-    carries on): any that this build does not make again gets a 已撤下 page too, for a
+def _deleted(published, catalog, site, shown=frozenset()) -> list[Gone]:
+    """Record pages the last build wrote (`published`, a set or a dict's keys; its own 已撤下
+    pages included, so the memory carries on): any that this build does not make again gets a 已撤下 page too, for a
     record deleted, renamed or turned back into a draft. `shown`: the record pages this
     build makes, left out at once (thousands of them)."""
     visible = catalog.for_level(site.level).by_id
     gone = []
-    for path in published.keys() - shown:
+    for path in published - shown:
         parts = path.split("/")
         if len(parts) == 3 and parts[2].endswith(".html") and not collisions.INDEX_PAGE.fullmatch(parts[2][:-5]):
             item_id = f"{parts[0]}/{parts[1]}"
@@ -133,22 +135,24 @@ def _search_in_background(job: process.Job, done: process.Checks, shards: dict, 
 
 
 def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float, seen: dict,
-                     output: survey.Survey):
+                     output: survey.Survey, pending: journal.Pending):
     """(last build's result, fingerprint): the result when no input changed, the records
-    visible on `day` are the same and the output is as the last build left it; else None.
-    `seen` gets the stat of every file of the content folder."""
+    visible on `day` are the same and the output is as the last build left it (and no
+    build died writing it since); else None. `seen` gets the stat of every file of the
+    content folder."""
     inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict, seen)
-    if last is None or last.inputs != inputs or not state.same_day_view(last, day) or not output.intact():
+    if last is None or last.inputs != inputs or not state.same_day_view(last, day) or pending.base or \
+            not output.intact():
         return None, inputs
     result = last.summary
     result.changes = write.Changes(unchanged=len(last.files))
-    write.write_manifest(out, result.changes)  # nothing to upload this time
+    write.write_manifest(out, result.changes, outguard.identity(site))  # nothing to upload this time
     result.seconds = time.perf_counter() - start
     return result, inputs
 
 
 def _save_state(out: Path, inputs: bytes, remembered: tuple, day, changes: write.Changes, result: BuildResult,
-                data_keys: dict, page_keys: dict, search_keys: dict, section: tuple) -> None:
+                data_keys: dict, page_keys: dict, search_keys: dict, section: tuple, site: dict) -> None:
     """`remembered`: (state.outside_deps, state.transitions) of the records."""
     seen = result.visibility
     slim = expire.Visibility(*([r.shown for r in rs] for rs in (seen.public, seen.drafts, seen.scheduled,
@@ -156,7 +160,7 @@ def _save_state(out: Path, inputs: bytes, remembered: tuple, day, changes: write
                              rows_withdrawn=seen.rows_withdrawn)
     summary = BuildResult(result.report, result.records, slim, result.masked)
     state.save(out, state.State(inputs, *remembered, day, changes.written, summary, data_keys, page_keys,
-                                search_keys, section))
+                                search_keys, section, site=site))
 
 
 def _section_key(job: process.Job, heads: list, seen: expire.Visibility, done: process.Checks,
@@ -378,22 +382,26 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         stage("读取/检查")
         site = load_site(site_path)
         out = out or site.root / "output"
+        outguard.check_place(site, out)  # before anything is written, the lock included
         _usable_output(out, site)
-        last = state.load(out)
-        output = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
-        try:
-            return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output)
-        finally:
-            output.close()
+        with outlock.OutputLock(out):
+            last = state.load(out)
+            outguard.check_owner(site, out, last.site if last else None)
+            pending = journal.load(out)
+            output = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
+            try:
+                return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output, pending)
+            finally:
+                output.close()
     finally:
         gc.set_threshold(*thresholds)
 
 
 def _changed_build(site, site_path: Path, out: Path, last, today, strict: bool, stage, tick, start: float,
-                   output: survey.Survey) -> BuildResult:
+                   output: survey.Survey, pending: journal.Pending) -> BuildResult:
     day = expire.today(today)
     stats: dict = {}
-    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats, output)
+    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats, output, pending)
     if quick:
         return quick
     catalog = load_catalog(site, cache=True)
@@ -405,14 +413,14 @@ def _changed_build(site, site_path: Path, out: Path, last, today, strict: bool, 
                       last.files if last else {}, {i.id for i in catalog.for_level(site.level).items}, stats=stats,
                       damaged=output.damaged())
     try:
-        return _build(job, last, inputs, strict, report, stage, tick, start, output.existing())
+        return _build(job, last, inputs, strict, report, stage, tick, start, output.existing(), pending)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         gc.unfreeze()
 
 
 def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, stage, tick,
-           start: float, existing: set) -> BuildResult:
+           start: float, existing: set, pending: journal.Pending) -> BuildResult:
     site, catalog, day, out = job.site, job.catalog, job.day, job.out
     files = discover(site.content_dir, site.root, catalog, report)
     done = process.check_files(job, files, report, tick)
@@ -452,7 +460,8 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
         section = (section[0], tuple(sorted({*made, *renderer.sunk, *renderer.kept})))
     pages = {path: page for _, r in done.renders.values() for path, page in r.pages.items()}
     withdrawn = renderer.withdrawn_pages(_gone(seen.withdrawn, catalog, site), pages)
-    withdrawn += renderer.withdrawn_pages(_deleted(job.known, catalog, site, pages.keys()), pages)
+    published = job.known.keys() if last else _found_published(out, existing)
+    withdrawn += renderer.withdrawn_pages(_deleted(published, catalog, site, pages.keys()), pages)
     made.update(_static_files(site))
     made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()},
                             renderer.unchanged))
@@ -475,15 +484,42 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     kept = {path for path in pages if path not in done.staged} | data_kept | renderer.kept | index_kept | shared
     _writable(out, [*done.staged, *made, *(existing - kept - done.staged.keys() - made.keys())], site)
     try:
-        changes = write.apply(out, job.staging, done.staged, made, kept, job.known, existing)
+        changes = write.apply(out, job.staging, done.staged, made, kept, job.known, existing, pending)
     except OSError as problem:  # not foreseen by _writable: say which path, never a traceback
         raise _output_error(site, f"无法写入 {problem.filename or out}（{problem.strerror or problem}），输出可能只更新了一部分",
                             "确认该文件夹存在、可写、没有被其他程序占用，然后重新生成") from None
+    _warn_foreign(out, changes.foreign, report)
     counts: dict[str, int] = {}
     for check in done.checks:
         if check is not None and check.masked and check.head.source in done.renders:
             name = catalog.by_id[check.head.item_id].name
             counts[name] = counts.get(name, 0) + check.masked
     result = BuildResult(report, len(seen.public), seen, counts, changes, time.perf_counter() - start)
-    _save_state(out, inputs, remembered, day, changes, result, data_keys, renderer.keys, search_keys, section)
+    identity = outguard.identity(site)
+    write.write_manifest(out, changes, identity)
+    write.checkpoint()
+    _save_state(out, inputs, remembered, day, changes, result, data_keys, renderer.keys, search_keys, section,
+                identity)
+    write.checkpoint()
+    journal.end(out)  # done: until here, the next build lists again whatever this one changed
     return result
+
+
+def _found_published(out: Path, existing: set) -> set:
+    """Without a state: what an earlier build of this site published, as far as the output
+    and the manifest beside it tell (_deleted picks the record pages among them)."""
+    try:
+        manifest = json.loads(write.manifest_path(out).read_text(encoding="utf-8"))
+        listed = {p for kind in ("added", "changed") for p in manifest.get(kind, []) if isinstance(p, str)}
+    except (OSError, ValueError, AttributeError, TypeError):
+        listed = set()
+    return existing | listed
+
+
+def _warn_foreign(out: Path, foreign: list, report: Report) -> None:
+    if not foreign:
+        return
+    shown = "、".join(foreign[:5]) + ("等" if len(foreign) > 5 else "")
+    report.warning(Location(display_path(out, Path.cwd())), "foreign-files",
+                   f"输出目录中有 {len(foreign)} 个文件不是本站以前的生成写下的，没有删除也不会上传：{shown}",
+                   "输出目录应只放生成的文件；这些若是删除生成记录（.state）前留下的旧文件，可以手工删除")

@@ -56,6 +56,10 @@ def cmd_validate(args) -> int:
 
 def cmd_build(args) -> int:
     out = Path(args.out).resolve() if args.out else None
+    if args.package:  # before anything is written: a bad target must not cost the output a build
+        from . import outguard
+        site = load_site(Path(args.site))
+        outguard.check_package(site, out or site.root / "output", Path(args.package))
     with progress.BuildProgress(progress.wanted()) as bar:
         result = build(Path(args.site), out, args.today, args.strict, stage=bar.stage, tick=bar.tick)
     _print_report(result.report)

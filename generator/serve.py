@@ -152,6 +152,11 @@ def serve(site_path: Path, port: int = 8000, out: Path | None = None, today: str
     site_path = site_path.resolve()
     site = load_site(site_path)  # a broken site.yaml at start is a usage error (exit 2), not a preview
     temporary = out is None
+    if not temporary:  # the preview's builds write and delete there: the same rules as build --out
+        from . import outguard, state
+        outguard.check_place(site, out)
+        last = state.load(out.resolve())
+        outguard.check_owner(site, out, last.site if last else None)
     out = Path(tempfile.mkdtemp(prefix="zfbz-preview-")) / "site" if temporary else out.resolve()
     preview = Preview(site_path, out, today)
     preview.rebuild()

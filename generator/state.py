@@ -10,8 +10,9 @@ binary. The day matters only through the dates on which a record appears or goes
 (its 公开日期, the day after its 公示期 or a row's 公示期限 ends).
 
 The state also keeps a digest of each output file as written, so that the next full
-build can tell an unchanged file without reading it back. Deleting the state is always
-safe: the next build is a full one.
+build can tell an unchanged file without reading it back, and which files are ours to
+remove when they are no longer made. Without a state the next build is a full one that
+removes nothing: files no longer made are left in the output and reported.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class State:
     page_keys: dict = field(default_factory=dict)  # shared page path -> what it was rendered from
     search_keys: dict = field(default_factory=dict)  # search index folder -> (what it was made from, its files)
     section: tuple = ()  # (what the section's shared pages were made from, their paths): build._section_key
+    site: object = None  # outguard.identity of the site whose build this is: another site's is refused
 
 
 def load(out: Path) -> State | None:

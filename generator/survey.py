@@ -85,8 +85,10 @@ class Survey:
             return None
 
     def intact(self) -> bool:
-        """Every file the last build wrote is there as it wrote it, and nothing else."""
-        return not any(self.result())
+        """Every file the last build wrote is there as it wrote it. Other files do not count:
+        a build never removes what no build of ours wrote (write.apply)."""
+        changed, missing, _ = self.result()
+        return not changed and not missing
 
     def damaged(self) -> set[str]:
         """Files the last build wrote that are no longer there as it wrote them."""

@@ -2,8 +2,8 @@
 
 Pages wait in a staging folder beside the output and are moved in (a rename each); the
 few files made in memory are written in place. Files whose bytes did not change are not touched (the CMS upload and the web server's
-caches see no change); each changed file is replaced atomically; files no longer
-produced are removed. A manifest beside the output (never inside it) lists what was
+caches see no change); each changed file is replaced atomically; files the last
+build wrote that are no longer produced are removed, and nothing else ever is. A manifest beside the output (never inside it) lists what was
 added, changed and removed, for the webmaster's upload.
 """
 from __future__ import annotations
@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import journal
+
 
 @dataclass
 class Changes:
@@ -22,6 +24,7 @@ class Changes:
     removed: list = field(default_factory=list)
     unchanged: int = 0
     written: dict = field(default_factory=dict)  # path -> (digest, size, mtime_ns), for the state
+    foreign: list = field(default_factory=list)  # files in the output that no build of ours wrote: left alone
 
 
 def manifest_path(out: Path) -> Path:
@@ -32,7 +35,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_bytes(data)
+    checkpoint()
     os.replace(tmp, path)
+    checkpoint()
 
 
 def _digest(data: bytes) -> bytes:
@@ -50,8 +55,11 @@ def _same(path: Path, data: bytes, known) -> bool:
     return path.read_bytes() == data
 
 
-def write_manifest(out: Path, changes: Changes) -> None:
+def write_manifest(out: Path, changes: Changes, site: dict | None = None) -> None:
+    """`site`: outguard.identity of the site, so that another site's build refuses this output."""
     manifest = {"added": changes.added, "changed": changes.changed, "removed": changes.removed}
+    if site is not None:
+        manifest["site"] = site
     write_atomic(manifest_path(out), json.dumps(manifest, ensure_ascii=False, indent=1).encode())
 
 
@@ -77,17 +85,103 @@ def walk(out: Path):
                 yield prefix + entry.name, entry
 
 
+def checkpoint() -> None:
+    """Test-only: with GENERATOR_TEST_DIE_AFTER=N the process dies at once (as kill -9 would:
+    no cleanup of any kind) at the Nth step of the write phase (which apply() starts);
+    GENERATOR_TEST_STEPS=FILE keeps the number of steps so far in FILE."""
+    global _steps
+    limit, tally = os.environ.get("GENERATOR_TEST_DIE_AFTER"), os.environ.get("GENERATOR_TEST_STEPS")
+    if _writing and (limit or tally):
+        _steps += 1
+        if tally:
+            Path(tally).write_text(str(_steps), encoding="utf-8")
+        if limit and _steps >= int(limit):
+            os._exit(137)
+
+
+_steps, _writing = 0, False
+
+
+def _in_place(path: Path, data: bytes, known) -> tuple | None:
+    """The entry to record when the file already holds data, else None."""
+    try:
+        if not _same(path, data, known):
+            return None
+    except OSError:
+        return None
+    st = path.stat()
+    return known if known is not None and (known[1], known[2]) == (st.st_size, st.st_mtime_ns) else \
+        (_digest(data), st.st_size, st.st_mtime_ns)
+
+
 def apply(out: Path, staging: Path, staged: dict, produced: dict[str, bytes], kept: set[str],
-          known: dict, existing: set[str]) -> Changes:
+          known: dict, existing: set[str], pending: journal.Pending | None = None) -> Changes:
     """Bring the output to this build's files: `staged` (path -> digest) are waiting in the
     staging folder and are moved in; `produced` (path -> bytes) are written when they
-    differ; `kept` are already in place as the last build wrote them (`known`). Any other
-    file is removed. `existing`: the files the output holds (survey.Survey.existing)."""
+    differ; `kept` are already in place as the last build wrote them (`known`). Files the
+    last build wrote (`known`) that this one does not make are removed; any other file
+    (`existing`: what the output holds, survey.Survey.existing) is not ours and stays, listed
+    in `foreign`. `pending`: the journal of builds that died while writing: its paths are
+    told added, changed or removed against the last completed build, not the output."""
+    global _writing
+    _writing = True
+    pending = pending or journal.Pending()
+    base = pending.base
     changes = Changes()
+    making = {*staged, *produced, *kept}
+    removing = sorted({rel for rel in known if rel not in making} | {rel for rel in base if rel not in making})
+    journal.begin(out, [*staged, *produced, *removing], known, pending)
+    checkpoint()
+    _move_staged(out, staging, staged, existing, base, changes)
+    _write_produced(out, produced, known, existing, base, changes)
+    for rel in kept:
+        changes.written[rel] = known[rel]
+        listed = _since_completed(base[rel], known[rel][0], changes) if rel in base else None
+        if listed is None:
+            changes.unchanged += 1
+        else:
+            listed.append(rel)
+    for rel in removing:
+        try:
+            os.unlink(f"{out}/{rel}")
+        except FileNotFoundError:
+            pass
+        if rel not in base or base[rel] is not None:  # what the CMS has, whether or not the output still does
+            changes.removed.append(rel)
+        checkpoint()
+    temporary = journal.temporary_files(pending)
+    for rel in temporary:  # what unfinished builds left half-written
+        try:
+            os.unlink(f"{out}/{rel}")
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    _remove_emptied_folders(out, removing + temporary)
+    changes.foreign = sorted(existing - known.keys() - making - base.keys() - set(temporary))
+    changes.added.sort()
+    changes.changed.sort()
+    return changes
+
+
+def _since_completed(was, digest: bytes, changes: Changes) -> list | None:
+    """Where a path an unfinished build may have touched goes in the manifest: by its digest
+    in the last completed build (`was`, None when that build did not have it)."""
+    if was is None:
+        return changes.added
+    return None if was == digest else changes.changed
+
+
+def _move_staged(out: Path, staging: Path, staged: dict, existing: set, base: dict, changes: Changes) -> None:
     folders = set()
     for rel in sorted(staged):  # string paths and each folder made once: a full build moves 20,000 pages
         path = f"{out}/{rel}"
-        (changes.changed if rel in existing else changes.added).append(rel)
+        if rel in base:
+            listed = _since_completed(base[rel], staged[rel], changes)
+        else:
+            listed = changes.changed if rel in existing else changes.added
+        if listed is None:
+            changes.unchanged += 1
+        else:
+            listed.append(rel)
         folder = path.rpartition("/")[0]
         if folder not in folders:
             os.makedirs(folder, exist_ok=True)
@@ -95,29 +189,25 @@ def apply(out: Path, staging: Path, staged: dict, produced: dict[str, bytes], ke
         os.replace(f"{staging}/{rel}", path)
         st = os.stat(path)
         changes.written[rel] = (staged[rel], st.st_size, st.st_mtime_ns)
+        checkpoint()
+
+
+def _write_produced(out: Path, produced: dict, known: dict, existing: set, base: dict, changes: Changes) -> None:
     for rel in sorted(produced):
         path, data = out / rel, produced[rel]
-        if rel in existing:
-            if _same(path, data, known.get(rel)):
-                changes.unchanged += 1
-                changes.written[rel] = known.get(rel) or _entry(path, data)
-                continue
-            changes.changed.append(rel)
+        entry = _in_place(path, data, known.get(rel)) if rel in existing else None
+        if rel in base:
+            listed = _since_completed(base[rel], _digest(data), changes)
         else:
-            changes.added.append(rel)
-        write_atomic(path, data)
-        changes.written[rel] = _entry(path, data)
-    for rel in kept:
-        changes.unchanged += 1
-        changes.written[rel] = known[rel]
-    for rel in sorted(existing - changes.written.keys()):
-        (out / rel).unlink()
-        changes.removed.append(rel)
-    _remove_emptied_folders(out, changes.removed)
-    changes.added.sort()
-    changes.changed.sort()
-    write_manifest(out, changes)
-    return changes
+            listed = None if entry is not None else changes.changed if rel in existing else changes.added
+        if listed is None:
+            changes.unchanged += 1
+        else:
+            listed.append(rel)
+        if entry is None:
+            write_atomic(path, data)
+            entry = _entry(path, data)
+        changes.written[rel] = entry
 
 
 def _remove_emptied_folders(out: Path, removed: list[str]) -> None:

@@ -13,6 +13,7 @@ subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(HERE /
                 "--out", str(GOLDEN), "--today", "2026-06-01"], check=True, cwd=HERE.parent)
 (GOLDEN.parent / "small-golden.manifest.json").unlink()
 (GOLDEN.parent / "small-golden.state").unlink(missing_ok=True)  # the build state, beside the output too
+(GOLDEN.parent / "small-golden.lock").unlink(missing_ok=True)  # one build at a time (outlock.py)
 # The search index depends on the Pagefind version installed (or none): tests/test_search.py checks it.
 shutil.rmtree(GOLDEN / "pagefind", ignore_errors=True)
 print(f"rewrote {GOLDEN}")

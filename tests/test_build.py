@@ -121,6 +121,7 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(small):
     assert snapshot(out) == before
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == mtimes
     manifest = json.loads((out.parent / "out.manifest.json").read_text(encoding="utf-8"))
+    assert manifest.pop("site")["path"] == str((site_dir / "site.yaml").resolve())  # whose output this is
     assert manifest == {"added": [], "changed": [], "removed": []}
 
 

@@ -1,0 +1,65 @@
+"""A write in progress, recorded beside the output (`<out>.journal`) before its first file changes.
+
+A build killed while writing leaves the output partly old, partly new, and the state of
+the last completed build, or its own when it died just after saving it. The journal names
+every path that build was about to write or remove, each with its digest in the last
+completed build (none when that build did not have it), and the processes that wrote it.
+The next build tells those paths added, changed or removed against those digests, not
+against the output as it finds it or the state, so its manifest and package still list
+every file that differs from what the CMS last received; it also removes the temporary
+files (`.name.tmpPID`) the killed build left, and files it added that are no longer made.
+A journal is merged into the next one (the older digest wins), so builds killed one after
+another are all accounted for; it is removed when a build has completed.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Pending:
+    pids: list = field(default_factory=list)
+    base: dict = field(default_factory=dict)  # path -> its digest in the last completed build, or None
+
+
+def journal_path(out: Path) -> Path:
+    return out.parent / (out.name + ".journal")
+
+
+def load(out: Path) -> Pending:
+    """The journal of a build that did not complete; an empty one when there is none."""
+    try:
+        data = json.loads(journal_path(out).read_text(encoding="utf-8"))
+        return Pending([int(p) for p in data["pids"]],
+                       {str(rel): None if digest is None else bytes.fromhex(digest)
+                        for rel, digest in data["base"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Pending()
+
+
+def begin(out: Path, paths, known: dict, previous: Pending) -> None:
+    """Records the paths about to change, each with its digest in `known` (the state this
+    build started from), merged with an earlier unfinished build's journal."""
+    from .write import write_atomic
+
+    base = {rel: (known[rel][0].hex() if rel in known else None) for rel in paths}
+    base.update((rel, None if digest is None else digest.hex()) for rel, digest in previous.base.items())
+    data = {"pids": sorted({*previous.pids, os.getpid()}), "base": dict(sorted(base.items()))}
+    write_atomic(journal_path(out), json.dumps(data, ensure_ascii=False).encode())
+
+
+def end(out: Path) -> None:
+    journal_path(out).unlink(missing_ok=True)
+
+
+def temporary_files(pending: Pending) -> list[str]:
+    """The temporary files (`.name.tmpPID`, beside each path) the unfinished builds may have left."""
+    found = []
+    for rel in pending.base:
+        folder, _, name = rel.rpartition("/")
+        prefix = folder + "/" if folder else ""
+        found.extend(f"{prefix}.{name}.tmp{pid}" for pid in pending.pids)
+    return found
