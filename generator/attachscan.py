@@ -134,6 +134,8 @@ def check_file(path: Path, shown: str, wanted: leakgate.Secrets, hotlines: set, 
                        "请人工查看这几页（可能是扫描的图片）中有没有个人信息")
     # a line is read as it is and with its markup removed: the same number is reported once
     found = list(dict.fromkeys(hit for passage in passages for hit in hits(passage, wanted, hotlines)))
+    noted = {(hit.where, hit.shown) for hit in found if hit.note}  # the same number, said more precisely
+    found = [hit for hit in found if hit.note or (hit.where, hit.shown) not in noted]
     for hit in found[:REPORTED_PER_FILE]:
         report.error(hit.where, "attachment-leak", f"附件中有未隐藏的{hit.name} {hit.shown}{hit.note}",
                      "附件会原样发布，不经过隐藏处理：删去或隐藏这些号码后重新导出附件，或不附这个文件；"

@@ -343,12 +343,6 @@ def _output_error(site, message: str, hint: str) -> ConfigError:
     return ConfigError(report)
 
 
-def _usable_output(out: Path, site) -> None:
-    problem = collisions.output_problem(out)
-    if problem:
-        raise _output_error(site, *problem)
-
-
 def _writable(out: Path, paths: list, site) -> None:
     """Before anything is moved in: every folder the write needs can be written."""
     blocked = collisions.unwritable(out, paths)
@@ -383,7 +377,6 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         site = load_site(site_path)
         out = out or site.root / "output"
         outguard.check_place(site, out)  # before anything is written, the lock included
-        _usable_output(out, site)
         with outlock.OutputLock(out):
             last = state.load(out)
             outguard.check_owner(site, out, last.site if last else None)

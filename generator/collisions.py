@@ -170,14 +170,6 @@ def _link_target(path: str, roots, chain, shown: str, report: Report) -> str | N
 
 # ---- the output folder ---------------------------------------------------------------
 
-def output_problem(out: Path) -> tuple[str, str] | None:
-    """(message, hint) when `out` cannot be the output folder: it is a file."""
-    if out.exists() and not out.is_dir():
-        return (f"输出位置“{out}”是一个文件，不是文件夹",
-                "用 --out 指定一个文件夹（不存在时会自动创建），或删除、改名这个文件")
-    return None
-
-
 def unwritable(out: Path, paths) -> str | None:
     """The first folder of the output that this build must write into and cannot: the
     folders holding `paths` (relative, forward slashes), or where they would be made."""

@@ -323,4 +323,4 @@ def report_findings(findings: list[Finding], report: Report) -> None:
             continue
         report.warning(finding.where, "personal-number",
                        f"文字中有疑似{name}，发布时已隐藏为 {finding.shown}",
-                       f"个人信息请填在专门的字段里（按规则隐藏）；不该公开的请删除。使用 --strict 时这是错误")
+                       "个人信息请填在专门的字段里（按规则隐藏）；不该公开的请删除。使用 --strict 时这是错误")

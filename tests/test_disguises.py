@@ -273,7 +273,7 @@ def test_the_leak_gate_names_the_source_record_and_line(tmp_path):
     root = write_case(tmp_path / "site", "title", "无")
     record = root / RECORD
     text = record.read_text(encoding="utf-8")
-    record.write_text(text + f"\n隐藏的号码 1<b></b>3912345678\n", encoding="utf-8")
+    record.write_text(text + "\n隐藏的号码 1<b></b>3912345678\n", encoding="utf-8")
     gate = leakgate.Gate(set())
     leak = gate.leak("test/every/r1.html", "<p>1<span>39</span>12345678</p>".encode(),
                      ("content/test/every/r1.md", record))

@@ -191,7 +191,8 @@ def test_out_pointing_at_an_existing_file_is_refused_and_the_file_kept(small, tm
     target.write_text("重要笔记", encoding="utf-8")
     result = build(small, target)
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "error[output-unwritable]" in result.stderr and f"“{target}”是一个文件" in result.stderr
+    # refused by the output guard (outguard.py), before the build's own check of the folder
+    assert "error[unsafe-output]" in result.stderr and f"{target} 已存在，但不是文件夹" in result.stderr
     assert target.read_text(encoding="utf-8") == "重要笔记" and INTERNAL not in result.stderr
 
 
