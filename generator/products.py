@@ -20,7 +20,6 @@ from __future__ import annotations
 import array
 import gc
 import hashlib
-import io
 import os
 import pickle
 import time
@@ -147,7 +146,9 @@ class Store:
         self.dirty: set = set()  # segments with an entry put anew
         self.hits = 0  # checks taken from the store
         self.started = time.time_ns()
-        seal.key()  # read (or made) now, before the workers fork: they seal the open-data files with it
+        # the key read (or made) now, before the workers fork: they seal the open-data files with it
+        self.sealer, self.data_sealer = seal.Sealer(_PURPOSE), seal.Sealer(_DATA)
+        self.header = pickle.dumps((FORMAT, context), protocol=pickle.HIGHEST_PROTOCOL)  # each file starts with it
         file_keys = self._load(folder / self.FILES)
         self.file_keys = file_keys if isinstance(file_keys, dict) else {}  # shown path -> (stat, check key)
         self.rewrite_file_keys = file_keys is None and (folder / self.FILES).exists()  # not sealed by us: replaced
@@ -175,17 +176,14 @@ class Store:
                 gc.enable()
 
     def _load(self, path: Path):
-        payload = seal.read(path, _PURPOSE)  # None unless sealed by this account's key: nothing else unpickled
-        if payload is None:
+        payload = self.sealer.read(path)  # None unless sealed by this account's key: nothing else unpickled
+        header = self.header
+        if payload is None or payload[:len(header)] != header:  # of another version or context: no entry can match
             return None
         try:
-            handle = io.BytesIO(payload)  # shares the bytes
-            version, their_context = pickle.load(handle)
-            if (version, their_context) == (FORMAT, self.context):  # else no entry can match: skip them
-                return pickle.load(handle)
-        except Exception:  # from another version: do it all again
-            pass
-        return None
+            return pickle.loads(payload[len(header):])
+        except Exception:  # of another version: do it all again
+            return None
 
     def file_key(self, shown: str, path, read: bool = True, st: os.stat_result | None = None) -> str | None:
         """The check key of a record file: taken from the last run when the file's size,
@@ -254,14 +252,14 @@ class Store:
 
     def put_data(self, key: str, data: tuple) -> None:
         """Called by the workers, each for the records it renders."""
-        seal.write(self.data_path(key), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), _DATA)
+        self.data_sealer.write(self.data_path(key), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         self.data_files.add(f"{key}.data")  # in this process; a worker's own copy is dropped with it
 
     def get_data(self, key: str) -> tuple:
         """A list's open-data rows; raises Unsealed (the file is removed first: build.build
         builds again, rendering that list anew) when the file is not sealed by this account."""
         path = self.data_path(key)
-        payload = seal.read(path, _DATA)
+        payload = self.data_sealer.read(path)
         if payload is None:
             path.unlink(missing_ok=True)
             self.data_files.discard(path.name)
@@ -273,7 +271,7 @@ class Store:
         unless `prune` is false (a run that only checks leaves the renders alone). Only the
         segments whose entries changed are written."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        header = pickle.dumps((FORMAT, self.context), protocol=pickle.HIGHEST_PROTOCOL)
+        header = self.header
         kept = self.used if prune else {**self.entries, **self.used}
         segments: dict = {}
         for key, entry in kept.items():
@@ -284,12 +282,12 @@ class Store:
                 continue
             path = self.folder / f"{self.SEGMENTS}{segment}.pickle"
             if entries:
-                seal.write(path, header + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL), _PURPOSE)
+                self.sealer.write(path, header + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
             else:
                 path.unlink(missing_ok=True)
         seen = self.file_keys_seen if prune else {**self.file_keys, **self.file_keys_seen}
         if seen != self.file_keys or self.rewrite_file_keys:
-            seal.write(self.folder / self.FILES, header + pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL), _PURPOSE)
+            self.sealer.write(self.folder / self.FILES, header + pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL))
         if not prune:
             return
         wanted = {f"{key}.data" for key, entry in self.used.items() if isinstance(entry, Rendered) and entry.data}

@@ -1,8 +1,8 @@
 """Files a build reads back are sealed: the state beside the output, and the store, the
 compiled templates and the parsed catalog under `.cache/`. They are pickles and compiled
 code, so whoever could write one could run code in the next build. Each is written with an
-HMAC-SHA256 tag under a key of this user account, kept outside the site and the output, and
-checked before anything in it is read: a file that does not carry the tag of this account's
+HMAC-SHA256 tag under a key of this user account (one derived from it for each kind of
+file), kept outside the site and the output, and checked before anything in it is read: a file that does not carry the tag of this account's
 key (changed by someone else, made on another machine or account, cut short, or written by
 a version before the seal) is ignored as a missing one would be, with one warning.
 
@@ -18,7 +18,6 @@ serves later builds of the same process (serve) and is ignored by the next one.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import sys
@@ -44,17 +43,21 @@ _MESSAGES = {
 }
 
 
-def key_folder() -> Path:
+def key_folder() -> Path | None:
+    """Where the key is; None when there is no home folder to put it in."""
     override = os.environ.get(ENV)
     if override:
         return Path(override)
-    if os.name == "nt":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-    else:
-        base = os.environ.get("XDG_STATE_HOME", "")
-        if not os.path.isabs(base):  # the XDG specification: a relative one is to be ignored
-            base = str(Path.home() / ".local" / "state")
-    return Path(base) / "zfbz-generator"
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "zfbz-generator"
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if os.name != "nt" and os.path.isabs(base):  # the XDG specification: a relative one is to be ignored
+        return Path(base) / "zfbz-generator"
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):
+        return None
+    local = ("AppData", "Local") if os.name == "nt" else (".local", "state")
+    return Path(home, *local, "zfbz-generator")
 
 
 def key() -> bytes:
@@ -64,6 +67,8 @@ def key() -> bytes:
     found = _keys.get(name)
     if found is None:
         try:
+            if folder is None:
+                raise ValueError("找不到用户主文件夹")
             found = _read_or_make(folder)
         except (OSError, ValueError) as problem:
             found = os.urandom(_KEY)
@@ -84,6 +89,7 @@ def _read_or_make(folder: Path) -> bytes:
     # making the key at the same time finds the name taken and reads the first one's key,
     # never a half-written one.
     temporary = folder / f".key.tmp{os.getpid()}"
+    temporary.unlink(missing_ok=True)  # left by a process of the same number that was killed
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         os.write(handle, os.urandom(_KEY))
@@ -94,8 +100,8 @@ def _read_or_make(folder: Path) -> bytes:
             os.link(temporary, path)
         except FileExistsError:
             pass  # another process was first: its key is the one
-        except OSError:  # no hard links on this file system
-            if not path.exists():
+        except OSError:  # no hard links on this file system: at worst, of two processes making the key
+            if not path.exists():  # at once, the files the first one seals are ignored next time
                 os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -110,9 +116,9 @@ def _read(path: Path) -> bytes:
     return found
 
 
-def _warn_key(folder: Path, problem: Exception) -> None:
+def _warn_key(folder: Path | None, problem: Exception) -> None:
     reason = problem.strerror if isinstance(problem, OSError) and problem.strerror else str(problem)
-    _print(Diagnostic(Location(str(folder)), WARNING, "key-unavailable",
+    _print(Diagnostic(Location(str(folder or "~")), WARNING, "key-unavailable",
                       f"无法读取或创建本账户的签名密钥（{reason}），状态和缓存文件只在本次运行中使用",
                       f"以后每次都完整生成。请让这个文件夹可写，或设置环境变量 {ENV} 指向一个只有您能写的文件夹。"))
 
@@ -121,21 +127,48 @@ def _print(diagnostic: Diagnostic) -> None:
     print(diagnostic.format(), file=sys.stderr, flush=True)
 
 
-def _tag(secret: bytes, purpose: bytes, payload) -> bytes:
-    mac = hmac.new(secret, purpose + b"\0", hashlib.sha256)
-    mac.update(payload)
-    return mac.digest()
+class Sealer:
+    """Seals and checks the files of one kind (`purpose`: a state cannot pass for a store
+    file), under a key of its own made from the account's key once: the store reads 256
+    files a build."""
 
+    def __init__(self, purpose: bytes, about: str = CACHE):
+        self.about = about
+        self.key = hmac.digest(key(), b"zfbz-seal\0" + purpose, "sha256")
+        self.ephemeral = str(key_folder()) in _ephemeral
 
-def write(path: Path, payload: bytes, purpose: bytes) -> None:
-    """payload sealed for `purpose` (what the file is: a state cannot pass for a store file)
-    and written atomically: under a temporary name, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(temporary, "wb") as handle:
-        handle.write(MAGIC + _tag(key(), purpose, payload))
-        handle.write(payload)
-    os.replace(temporary, path)
+    def _tag(self, payload) -> bytes:
+        return hmac.digest(self.key, payload, "sha256")  # one call into OpenSSL, which lets go of the GIL
+
+    def write(self, path: Path, payload: bytes) -> None:
+        """payload sealed, written atomically: under a temporary name, then renamed."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        with open(temporary, "wb") as handle:
+            handle.write(MAGIC + self._tag(payload))
+            handle.write(payload)
+        os.replace(temporary, path)
+
+    def read(self, path: Path) -> memoryview | None:
+        """The payload of a file this sealer wrote (with this account's key); None when the
+        file is missing or unreadable, or does not carry the tag (then with a warning, once
+        a process for each .cache folder or state). Nothing of it is used before its tag is
+        checked."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        start = len(MAGIC) + _TAG
+        payload = memoryview(data)[start:]
+        if data[:len(MAGIC)] == MAGIC and hmac.compare_digest(data[len(MAGIC):start], self._tag(payload)):
+            return payload
+        group = (self.about, _group(path))
+        if not self.ephemeral and group not in _warned:  # else the key's warning says it all
+            _warned.add(group)
+            code, message, hint = _MESSAGES[self.about]
+            _print(Diagnostic(Location(str(path)), WARNING, code, message, hint))
+        return None
 
 
 def _group(path: Path) -> str:
@@ -146,22 +179,9 @@ def _group(path: Path) -> str:
     return str(path.parent)
 
 
-def read(path: Path, purpose: bytes, about: str = CACHE) -> bytes | None:
-    """The payload of a file `write` sealed for `purpose` with this account's key; None when
-    the file is missing or unreadable, or does not carry the tag (then with a warning about
-    `about`, once a process). Nothing of a file is looked at before its tag is checked."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(MAGIC) + _TAG)
-            payload = handle.read()
-    except OSError:
-        return None
-    secret = key()
-    if head[:len(MAGIC)] == MAGIC and hmac.compare_digest(head[len(MAGIC):], _tag(secret, purpose, payload)):
-        return payload
-    group = (about, _group(path))
-    if str(key_folder()) not in _ephemeral and group not in _warned:  # else the key's warning says it all
-        _warned.add(group)
-        code, message, hint = _MESSAGES[about]
-        _print(Diagnostic(Location(str(path)), WARNING, code, message, hint))
-    return None
+def write(path: Path, payload: bytes, purpose: bytes) -> None:
+    Sealer(purpose).write(path, payload)
+
+
+def read(path: Path, purpose: bytes, about: str = CACHE) -> memoryview | None:
+    return Sealer(purpose, about).read(path)

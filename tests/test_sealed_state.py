@@ -250,3 +250,14 @@ def test_without_a_key_folder_a_process_still_reads_back_what_it_wrote(tmp_path,
     assert seal.read(target, b"test") == b"payload"
     assert seal.read(target, b"other") is None
     assert "key-unavailable" in capsys.readouterr().err
+
+
+def test_without_a_home_folder_the_key_is_this_processs_own(tmp_path, monkeypatch, capsys):
+    for name in ("ZFBZ_KEY_DIR", "XDG_STATE_HOME", "LOCALAPPDATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(seal.os.path, "expanduser", lambda path: path)  # as when HOME and the user are unknown
+    assert seal.key_folder() is None
+    assert len(seal.key()) == 32
+    assert "找不到用户主文件夹" in capsys.readouterr().err
+    seal.write(tmp_path / "sealed", b"payload", b"test")
+    assert seal.read(tmp_path / "sealed", b"test") == b"payload"
