@@ -256,15 +256,23 @@ class Store:
         self.data_files.add(f"{key}.data")  # in this process; a worker's own copy is dropped with it
 
     def get_data(self, key: str) -> tuple:
-        """A list's open-data rows; raises Unsealed (the file is removed first: build.build
-        builds again, rendering that list anew) when the file is not sealed by this account."""
+        """A list's open-data rows; raises Unsealed when the file is not sealed by this account
+        (it and any other such file are removed first: build.build builds again)."""
         path = self.data_path(key)
         payload = self.data_sealer.read(path)
         if payload is None:
-            path.unlink(missing_ok=True)
-            self.data_files.discard(path.name)
+            self._drop_unsealed_data()
             raise Unsealed(path)
         return pickle.loads(payload)
+
+    def _drop_unsealed_data(self) -> None:
+        """Every open-data file not sealed by this account removed: the build starts again
+        once, and renders their lists anew."""
+        for name in sorted(self.data_files):
+            path = self.folder / name
+            if self.data_sealer.read(path) is None:
+                path.unlink(missing_ok=True)
+                self.data_files.discard(name)
 
     def save(self, prune: bool = True) -> None:
         """Keep what this run used; drop the rest (edited, deleted, or from an old context)

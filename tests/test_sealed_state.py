@@ -103,12 +103,13 @@ def test_an_open_data_file_not_sealed_is_made_again(tmp_path):
     shutil.copytree(FIXTURES / "personal", site, ignore=shutil.ignore_patterns(".cache"))
     results = site / "content/allocation/results"
     first = (results / "2026-01.yaml").read_text(encoding="utf-8")
-    (results / "2026-02.yaml").write_text(first.replace("第一批", "第二批").replace("PD/2026-00002", "PD/2026-00099"),
-                                          encoding="utf-8")
+    for n in (2, 3):
+        (results / f"2026-0{n}.yaml").write_text(first.replace("第一批", f"第{n}批").replace("00002", f"0009{n}"),
+                                                 encoding="utf-8")
     out, today = tmp_path / "out", "2026-10-01"
     build(site, out, today=today)
     data = sorted((site / ".cache/products").glob("*.data"))
-    assert len(data) == 3  # two lists of one item: editing one makes its item's files from both
+    assert len(data) == 4  # three lists of one item: editing one makes its item's files from all three
     marker = tmp_path / "ran"
     evil = malicious(marker)
     for path in data:
