@@ -383,7 +383,12 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
             pending = journal.load(out)
             output = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
             try:
-                return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output, pending)
+                try:
+                    return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output,
+                                          pending)
+                except products.Unsealed:  # an open-data file not sealed by us, now removed: its list is rendered anew
+                    return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, output,
+                                          pending)
             finally:
                 output.close()
     finally:
@@ -458,7 +463,11 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
     made.update(_static_files(site))
     made.update(feeds.feeds(site, catalog, public, {s: r.summary for s, (_, r) in done.renders.items()},
                             renderer.unchanged))
-    data, data_kept, data_keys = _open_data(job, public, done, last)
+    try:
+        data, data_kept, data_keys = _open_data(job, public, done, last)
+    except products.Unsealed:
+        search_done(Report())  # Pagefind writes to the staging folder: done before build() starts again
+        raise
     done.staged.update(data)
     withdrawn = set(withdrawn)  # noindex: not for search engines
     listed = sorted(p for p in [*pages, *renderer.sunk, *renderer.kept] if p.endswith(".html") and p not in withdrawn)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import collisions, fieldtypes, yamlsource
+from . import collisions, fieldtypes, seal, yamlsource
 from .diagnostics import ConfigError, Location, Report, display_path
 
 ELEMENTS = ("公开内容", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", "公开方式", "公开层级")
@@ -287,25 +286,24 @@ def _item(raw: dict, schema: dict, enums: dict, categories: dict, local: bool) -
 def _package_yaml(name: str, cache: Path | None = None):
     """A YAML file of the package, parsed; through `cache` (a folder) when given: parsing
     the catalog and its schemas took 35-50 ms of every build, loading them as marshal
-    wrote them 1 ms. The cached copy is named by a digest of the YAML: never stale."""
+    wrote them 1 ms. The cached copy is named by a digest of the YAML: never stale; and
+    sealed (seal.py), as everything under .cache/ is."""
     data = resources.files("generator.catalog_data").joinpath(name).read_bytes()
     if cache is None:
         return yaml.load(data.decode("utf-8"), Loader=yaml.CSafeLoader)
     kept = cache / f"{name}.{hashlib.blake2b(data, digest_size=8).hexdigest()}.marshal"
+    sealed = seal.read(kept, b"catalog")  # None unless sealed with this account's key (seal.py)
     try:
-        parsed = marshal.loads(kept.read_bytes())
+        parsed = marshal.loads(sealed) if sealed is not None else None
         if isinstance(parsed, dict):
             return parsed
-    except (OSError, EOFError, ValueError, TypeError):
+    except (EOFError, ValueError, TypeError):
         pass
     parsed = yaml.load(data.decode("utf-8"), Loader=yaml.CSafeLoader)
     try:
         for old in cache.glob(f"{name}.*.marshal"):  # of another version of the generator
             old.unlink()
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        temporary = kept.with_name(f".{kept.name}.tmp{os.getpid()}")
-        temporary.write_bytes(marshal.dumps(parsed))
-        os.replace(temporary, kept)
+        seal.write(kept, marshal.dumps(parsed), b"catalog")
     except OSError:
         pass  # a folder we may not write to: parsed again next time
     return parsed

@@ -12,7 +12,8 @@ the results from here and redo only the records that changed. Two kinds of entry
   feed summary, the project names its rows give, and its open-data rows.
 
 The store holds raw records' heads, so it lives beside site.yaml and never in the
-output. Deleting `.cache/` is always safe: the next build does everything again.
+output. Deleting `.cache/` is always safe: the next build does everything again. Every
+file is sealed with this account's key (seal.py) and ignored when it is not.
 """
 from __future__ import annotations
 
@@ -25,10 +26,15 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from . import seal
 from .records import Head, tuple_reduce
-from .write import write_atomic
 
 FORMAT = b"products-3"
+_PURPOSE, _DATA = b"products", b"products-data"  # what a sealed file is (seal.py)
+
+
+class Unsealed(Exception):
+    """An open-data file of the store not sealed by this account's key (seal.py)."""
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -140,7 +146,12 @@ class Store:
         self.dirty: set = set()  # segments with an entry put anew
         self.hits = 0  # checks taken from the store
         self.started = time.time_ns()
-        self.file_keys = self._load(folder / self.FILES) or {}  # shown path -> (stat, check key)
+        # the key read (or made) now, before the workers fork: they seal the open-data files with it
+        self.sealer, self.data_sealer = seal.Sealer(_PURPOSE), seal.Sealer(_DATA)
+        self.header = pickle.dumps((FORMAT, context), protocol=pickle.HIGHEST_PROTOCOL)  # each file starts with it
+        file_keys = self._load(folder / self.FILES)
+        self.file_keys = file_keys if isinstance(file_keys, dict) else {}  # shown path -> (stat, check key)
+        self.rewrite_file_keys = file_keys is None and (folder / self.FILES).exists()  # not sealed by us: replaced
         self.file_keys_seen: dict = {}
         self.unread: dict = {}  # shown path -> stat, of the files whose key a worker finds
         try:
@@ -158,19 +169,21 @@ class Store:
                 if isinstance(entries, dict):
                     self.entries.update(entries)
                     self.loaded[segment] = set(entries)
+                else:  # not sealed by us, or of another version: written again or removed by save()
+                    self.dirty.add(segment)
         finally:
             if collecting:
                 gc.enable()
 
     def _load(self, path: Path):
+        payload = self.sealer.read(path)  # None unless sealed by this account's key: nothing else unpickled
+        header = self.header
+        if payload is None or payload[:len(header)] != header:  # of another version or context: no entry can match
+            return None
         try:
-            with open(path, "rb") as handle:
-                version, their_context = pickle.load(handle)
-                if (version, their_context) == (FORMAT, self.context):  # else no entry can match: skip them
-                    return pickle.load(handle)
-        except Exception:  # missing, half-written or from another version: do it all again
-            pass
-        return None
+            return pickle.loads(payload[len(header):])
+        except Exception:  # of another version: do it all again
+            return None
 
     def file_key(self, shown: str, path, read: bool = True, st: os.stat_result | None = None) -> str | None:
         """The check key of a record file: taken from the last run when the file's size,
@@ -239,36 +252,50 @@ class Store:
 
     def put_data(self, key: str, data: tuple) -> None:
         """Called by the workers, each for the records it renders."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.data_path(key), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        self.data_sealer.write(self.data_path(key), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         self.data_files.add(f"{key}.data")  # in this process; a worker's own copy is dropped with it
 
     def get_data(self, key: str) -> tuple:
-        with open(self.data_path(key), "rb") as handle:
-            return pickle.load(handle)
+        """A list's open-data rows; raises Unsealed when the file is not sealed by this account
+        (it and any other such file are removed first: build.build builds again)."""
+        path = self.data_path(key)
+        payload = self.data_sealer.read(path)
+        if payload is None:
+            self._drop_unsealed_data()
+            raise Unsealed(path)
+        return pickle.loads(payload)
+
+    def _drop_unsealed_data(self) -> None:
+        """Every open-data file not sealed by this account removed: the build starts again
+        once, and renders their lists anew."""
+        for name in sorted(self.data_files):
+            path = self.folder / name
+            if self.data_sealer.read(path) is None:
+                path.unlink(missing_ok=True)
+                self.data_files.discard(name)
 
     def save(self, prune: bool = True) -> None:
         """Keep what this run used; drop the rest (edited, deleted, or from an old context)
         unless `prune` is false (a run that only checks leaves the renders alone). Only the
         segments whose entries changed are written."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        header = pickle.dumps((FORMAT, self.context), protocol=pickle.HIGHEST_PROTOCOL)
+        header = self.header
         kept = self.used if prune else {**self.entries, **self.used}
         segments: dict = {}
         for key, entry in kept.items():
             segments.setdefault(_segment(key), {})[key] = entry
-        for segment in sorted(segments.keys() | self.loaded.keys()):
+        for segment in sorted(segments.keys() | self.loaded.keys() | self.dirty):
             entries = segments.get(segment, {})
             if segment not in self.dirty and self.loaded.get(segment) == entries.keys():
                 continue
             path = self.folder / f"{self.SEGMENTS}{segment}.pickle"
             if entries:
-                write_atomic(path, header + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+                self.sealer.write(path, header + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
             else:
                 path.unlink(missing_ok=True)
         seen = self.file_keys_seen if prune else {**self.file_keys, **self.file_keys_seen}
-        if seen != self.file_keys:
-            write_atomic(self.folder / self.FILES, header + pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL))
+        if seen != self.file_keys or self.rewrite_file_keys:
+            self.sealer.write(self.folder / self.FILES, header + pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL))
         if not prune:
             return
         wanted = {f"{key}.data" for key, entry in self.used.items() if isinstance(entry, Rendered) and entry.data}

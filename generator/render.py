@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 from markupsafe import Markup, escape
 
-from . import feeds, opendata
+from . import feeds, opendata, seal
 from .catalog import STAGES, Catalog, Item
 from .config import SiteConfig
 from .fieldtypes import show
@@ -104,6 +104,25 @@ def record_paths(record: Record | Head) -> list[str]:
     return [f"{base}.html" if n == 1 else f"{base}-{n}.html" for n in range(1, pages + 1)]
 
 
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's FileSystemBytecodeCache, each file sealed (seal.py): the files hold code that
+    runs, so one not sealed with this account's key is compiled again instead."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = seal.read(self.folder / f"{bucket.key}.cache", b"template")
+        if payload is not None:
+            bucket.bytecode_from_string(payload)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            seal.write(self.folder / f"{bucket.key}.cache", bucket.bytecode_to_string(), b"template")
+        except OSError:
+            pass  # compiled again next time
+
+
 def _bytecode_cache(site: SiteConfig) -> jinja2.BytecodeCache | None:
     """Compiled templates kept in .cache/templates beside site.yaml: compiling them is a
     good part of a small rebuild. Jinja checks each template's source before using it."""
@@ -112,7 +131,7 @@ def _bytecode_cache(site: SiteConfig) -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return SealedBytecodeCache(folder)
 
 
 class Listed:

@@ -12,7 +12,9 @@ binary. The day matters only through the dates on which a record appears or goes
 The state also keeps a digest of each output file as written, so that the next full
 build can tell an unchanged file without reading it back, and which files are ours to
 remove when they are no longer made. Without a state the next build is a full one that
-removes nothing: files no longer made are left in the output and reported.
+removes nothing: files no longer made are left in the output and reported. The state is
+sealed with this account's key (seal.py): one changed by someone else, or copied from
+another machine or account, is ignored.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import search
+from . import seal, search
 
 FORMAT = "state-3"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -53,21 +55,24 @@ class State:
     site: object = None  # outguard.identity of the site whose build this is: another site's is refused
 
 
+_PURPOSE = b"state"
+
+
 def load(out: Path) -> State | None:
+    """The last build's state; None when it is missing, or not sealed by this account's key
+    (seal.py: nothing in it is unpickled then), or from another version: build in full."""
+    payload = seal.read(state_path(out), _PURPOSE, seal.STATE)
+    if payload is None:
+        return None
     try:
-        with open(state_path(out), "rb") as handle:
-            version, state = pickle.load(handle)
-    except Exception:  # missing, half-written, or from another version: build in full
+        version, state = pickle.loads(payload)
+    except Exception:  # sealed by us, so only from a version that pickled other classes
         return None
     return state if version == FORMAT and isinstance(state, State) else None
 
 
 def save(out: Path, state: State) -> None:
-    path = state_path(out)
-    temporary = path.with_name(path.name + f".tmp{os.getpid()}")
-    with open(temporary, "wb") as handle:
-        pickle.dump((FORMAT, state), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    seal.write(state_path(out), pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL), _PURPOSE)
 
 
 def _walk(folder: Path, hasher, seen: dict | None = None) -> None:

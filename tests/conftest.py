@@ -52,3 +52,17 @@ def site(tmp_path):
 def copy_fixture(name: str, dest: Path) -> Path:
     shutil.copytree(FIXTURES / name, dest)
     return dest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def key_folder(tmp_path_factory):
+    """The sealing key (generator/seal.py) of a folder of this session, never the real home
+    folder's; set in the environment, so that the command-line runs (run()) use it too."""
+    folder = tmp_path_factory.mktemp("key")
+    before = os.environ.get("ZFBZ_KEY_DIR")
+    os.environ["ZFBZ_KEY_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("ZFBZ_KEY_DIR", None)
+    else:
+        os.environ["ZFBZ_KEY_DIR"] = before
