@@ -19,7 +19,7 @@ from . import __version__, progress, write
 from .build import build, check_site
 from .catalog import load_catalog
 from .config import load_site
-from .diagnostics import ConfigError, ContentError, Report, display_path
+from .diagnostics import ConfigError, ContentError, Report, display_path, redact
 
 EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
 
@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
         message = message.replace("argument ", "参数 ").replace("invalid choice", "无效的选项")
-        print(f"命令行参数错误：{message}", file=sys.stderr)
+        print(redact(f"命令行参数错误：{message}"), file=sys.stderr)
         sys.exit(EXIT_CONFIG)
 
 
@@ -166,7 +166,7 @@ def cmd_check(args) -> int:
     if args.format == "json":
         print(check.as_json(findings))
     else:
-        print(check.as_text(findings, catalog, site, day), end="")
+        print(redact(check.as_text(findings, catalog, site, day)), end="")
     failing = {"error", "warning"} if args.strict else {"error"}
     return EXIT_CONTENT if any(f.severity in failing for f in findings) else EXIT_OK
 

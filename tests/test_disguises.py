@@ -397,3 +397,9 @@ def test_no_disguise_in_any_place_is_published(tmp_path, case, place):
     outcome = assert_never_published(root, digits)
     if place in NAME_PLACES:
         assert outcome == "refused"
+
+
+def test_a_command_line_value_is_not_echoed(tmp_path):
+    result = run("build", "--site", str(tmp_path / "site.yaml"), "--today", "13912345678")
+    assert result.returncode == 2
+    assert "139****5678" in result.stderr and "13912345678" not in result.stderr
