@@ -123,8 +123,12 @@ def test_output_changed_by_hand_is_set_right_by_an_edit_build(built, tmp_path):
     site, out = built
     page = out / "policy/laws/banfa.html"
     page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<p>手工改动</p></body>"), encoding="utf-8")
-    fragment = sorted((out / "pagefind").rglob("*.pf_fragment"))[0]
-    fragment.unlink()
+    fragments = sorted((out / "pagefind").rglob("*.pf_fragment"))
+    if not fragments and os.environ.get("CI"):
+        pytest.fail("Pagefind is missing (CI is set, so this is a failure): no search index to edit by hand")
+    fragment = fragments[0] if fragments else None  # without Pagefind (a fresh clone) the rest is still tested
+    if fragment:
+        fragment.unlink()
     stray = out / "policy/laws/stray.html"
     stray.write_text("手工添加", encoding="utf-8")
     listing = site / "content/allocation/results/2026-01.yaml"
@@ -134,7 +138,7 @@ def test_output_changed_by_hand_is_set_right_by_an_edit_build(built, tmp_path):
     assert "policy/laws/banfa.html" in changes["changed"]
     assert "policy/laws/stray.html" not in {p for paths in changes.values() for p in paths}
     assert "1 个文件不是本站以前的生成写下的" in result.stderr and "policy/laws/stray.html" in result.stderr
-    assert fragment.relative_to(out).as_posix() in changes["added"]
+    assert fragment is None or fragment.relative_to(out).as_posix() in changes["added"]
     assert stray.read_text(encoding="utf-8") == "手工添加"
     stray.unlink()
     assert snapshot(out) == clean_build(site, tmp_path)
