@@ -37,8 +37,10 @@ _RUN = re.compile(rf"[{_D}]+(?:{_SEP}[{_D}]+)*[XxＸｘ]?")
 # (a digit first, then the look-ahead: a pattern that starts with a character class lets the
 # regex engine skip quickly to the next digit, which made the leak gate's scan twice as fast)
 _LONG_RUN = re.compile(rf"[{_D}](?=[{_D}{_SPACE}\r\n>{_DASH}.．·XxＸｘ]{{6}})[{_D}]*" + _RUN.pattern[len(f"[{_D}]+"):])
+_NOT_DIGITS = str.maketrans("", "", f"{_SPACE}\r\n>-－‐‑–—.．·")
 _GROUP = re.compile(rf"[{_D}]+[XxＸｘ]?")
-_MAYBE = re.compile(rf"[{_D}][ ]?[{_D}][ ]?[{_D}]")  # a cheap test before the real search
+_MAYBE = re.compile(rf"[{_D}]{{3}}")  # a cheap test before the real search
+_MAYBE_BOXES = re.compile(rf"[{_D}] [{_D}] [{_D}]")  # a number printed one digit per box
 
 ID, OLD_ID, BANK_CARD, MOBILE = "id_card", "old_id_card", "bank_card", "mobile"
 KIND_NAMES = {ID: "身份证号", OLD_ID: "身份证号", BANK_CARD: "银行卡号", MOBILE: "手机号"}
@@ -185,7 +187,7 @@ def long_runs(text: str) -> dict:
     """Every distinct run of digit groups 7 or more characters long, in order of first
     appearance (a dict used as an ordered set): a page repeats the same dates hundreds of
     times, and the runs are found in one call rather than one at a time."""
-    return {run: None for run in dict.fromkeys(_LONG_RUN.findall(text)) if len(run) >= 7}
+    return {run: None for run in dict.fromkeys(_LONG_RUN.findall(text)) if len(run.translate(_NOT_DIGITS)) >= 7}
 
 
 def groups(text: str, start: int, end: int) -> list[str]:
@@ -195,7 +197,8 @@ def groups(text: str, start: int, end: int) -> list[str]:
 
 def may_hold(text: str) -> bool:
     """False when the text cannot hold a personal number: a cheap test before find()."""
-    return len(text) >= 11 and (_MAYBE.search(text) is not None or "&#" in text)
+    return len(text) >= 11 and (_MAYBE.search(text) is not None or "&#" in text or
+                                (" " in text and _MAYBE_BOXES.search(text) is not None))
 
 
 # -- the text a reader sees ------------------------------------------------------------------
@@ -203,13 +206,14 @@ def may_hold(text: str) -> bool:
 # What may stand between two digits and not be seen: Markdown emphasis and escapes, an HTML
 # tag, a character reference (shown as the character it names).
 _HIDDEN = re.compile(r"[*_~`\\]+|</?[A-Za-z][^<>\n]{0,80}>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_MARKS = "*_~`\\<&;>"
 _NEAR_DIGIT = re.compile(rf"[{_D}](?:[*_~`\\<&;>])|[*_~`\\>;](?=[{_D}])|&#")
 
 
 def visible(text: str) -> tuple[str, list[int] | None]:
     """(the text as a reader sees it, the offset in `text` of each of its characters); the
     offsets are None when nothing is hidden (most texts)."""
-    if not _NEAR_DIGIT.search(text):
+    if not any(mark in text for mark in _MARKS) or not _NEAR_DIGIT.search(text):
         return text, None
     out, at, pos = [], [], 0
     for m in _HIDDEN.finditer(text):
