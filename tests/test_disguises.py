@@ -244,6 +244,9 @@ def test_a_number_in_a_name_or_code_is_an_error_naming_the_file(tmp_path, place,
     assert result.returncode == 1
     assert "error[number-in-name]" in result.stderr
     assert digits not in flat(result.stderr + result.stdout)
+    checked = run("validate", "--site", str(root / "site.yaml"))  # validate refuses what build refuses
+    assert checked.returncode == 1 and "error[number-in-name]" in checked.stderr
+    assert digits not in flat(checked.stderr + checked.stdout)
 
 
 def test_an_unknown_field_named_by_an_id_is_not_echoed(tmp_path):
