@@ -205,9 +205,10 @@ def may_hold(text: str) -> bool:
 
 # What may stand between two digits and not be seen: Markdown emphasis and escapes, an HTML
 # tag, a character reference (shown as the character it names).
-_HIDDEN = re.compile(r"[*_~`\\]+|</?[A-Za-z][^<>\n]{0,80}>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
-_MARKS = "*_~`\\<&;>"
-_NEAR_DIGIT = re.compile(rf"[{_D}](?:[*_~`\\<&;>])|[*_~`\\>;](?=[{_D}])|&#")
+_HIDDEN = re.compile(r"[*_~`\\]+|</?[A-Za-z][^<>\n]{0,80}>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?"
+                     r"|\]\([^()\s]{0,300}(?:\s+\"[^\"\n]{0,100}\")?\)|\]\[[^\]\n]{0,60}\]|!?\[")  # a link's text joins what is around it
+_MARKS = "*_~`\\<&;>[])"
+_NEAR_DIGIT = re.compile(rf"[{_D}](?:[*_~`\\<&;>\]])|[*_~`\\>;\[)](?=[{_D}])|&#")
 
 
 def visible(text: str) -> tuple[str, list[int] | None]:
@@ -241,7 +242,12 @@ def find(text: str) -> list[Hit]:
         hits.extend(hits_in_run(shown, start, end))
     if at is None:
         return hits
-    return [Hit(at[h.start], _source_end(text, at, h.end), h.kind, h.digits) for h in hits]
+    found = [Hit(at[h.start], _source_end(text, at, h.end), h.kind, h.digits) for h in hits]
+    for start, end in runs(text, 11):  # what the projection hides is read too: a link's address
+        for hit in hits_in_run(text, start, end):
+            if not any(hit.start < other.end and other.start < hit.end for other in found):
+                found.append(hit)
+    return sorted(found, key=lambda h: h.start)
 
 
 def _source_end(text: str, at: list[int], end: int) -> int:
