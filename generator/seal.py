@@ -168,7 +168,16 @@ class Sealer:
             _warned.add(group)
             code, message, hint = _MESSAGES[self.about]
             _print(Diagnostic(Location(str(path)), WARNING, code, message, hint))
+        if self.about == CACHE and not self.ephemeral:
+            _discard(path)  # never to be used: validate and check, which write no cache, would warn each run
         return None
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _group(path: Path) -> str:

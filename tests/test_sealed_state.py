@@ -98,6 +98,21 @@ def test_cache_files_replaced_by_malicious_pickles_are_not_run(built, tmp_path):
     assert not (site / ".cache/products/index-zz.pickle").exists()
 
 
+def test_validate_warns_once_about_an_unsealed_cache_and_removes_it(built, tmp_path):
+    """validate and check write no cache: a cache file they cannot trust is removed, or every
+    run would warn again until the next build (after an upgrade, say)."""
+    site, _ = built
+    marker = tmp_path / "ran"
+    planted = site / ".cache/products/files.pickle"
+    planted.write_bytes(malicious(marker))
+    first = run("validate", "--site", str(site / "site.yaml"))
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("warning[cache-unsealed]") == 1 and not marker.exists()
+    assert not planted.exists()
+    second = run("validate", "--site", str(site / "site.yaml"))
+    assert "unsealed" not in second.stderr
+
+
 def test_an_open_data_file_not_sealed_is_made_again(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(FIXTURES / "personal", site, ignore=shutil.ignore_patterns(".cache"))
