@@ -49,6 +49,13 @@ class Job:
     stats: dict = field(default_factory=dict)  # record file location -> os.stat_result, taken this run
     damaged: set = field(default_factory=set)  # of `known`, the files no longer as that build left them (survey.py)
 
+    def for_worker(self) -> "Job":
+        """What a worker started afresh (spawn: Windows, macOS, wherever there is no fork) is
+        sent: everything but what it can make again itself or does not need, the store's
+        entries and the renderer (made in the worker by adopt())."""
+        return replace(self, store=self.store.for_worker(), renderer=None, summaries=Summaries(), stats={},
+                       folders=set())
+
     @property
     def allowed(self) -> frozenset:
         """The numbers the leak gate lets through: the site's declared hotlines."""
@@ -76,6 +83,24 @@ class Outcome:
 
 
 _job: Job | None = None
+
+
+def start_method() -> str:
+    """fork where the system has it (the workers inherit the job as it is, at no cost), else
+    spawn; the environment variable ZFBZ_START_METHOD=spawn asks for spawn anyway (the tests
+    run the Windows way with it)."""
+    wanted = os.environ.get("ZFBZ_START_METHOD", "")
+    if wanted in ("fork", "spawn"):
+        return wanted if wanted == "spawn" or hasattr(os, "fork") else "spawn"
+    return "fork" if hasattr(os, "fork") else "spawn"
+
+
+def adopt(job: Job) -> None:
+    """A spawned worker's start: the job it was sent, with a renderer of its own."""
+    global _job
+    if job.render:
+        job.renderer = Renderer(job.site, job.catalog, job.day)
+    _job = job
 
 
 def shows(job: Job, record) -> bool:
@@ -222,7 +247,9 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         try:
             from concurrent.futures import ProcessPoolExecutor  # here, not at the top: a rebuild of a few
             import multiprocessing  # records needs no pool, and importing it takes 6 ms
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            method = start_method()
+            start = {} if method == "fork" else {"initializer": adopt, "initargs": (job.for_worker(),)}
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **start) as pool:
                 for chunk in pool.map(_work_chunk, chunks):
                     outcomes += chunk
                     if progress:

@@ -18,6 +18,7 @@ file is sealed with this account's key (seal.py) and ignored when it is not.
 from __future__ import annotations
 
 import array
+import copy
 import gc
 import hashlib
 import os
@@ -174,6 +175,15 @@ class Store:
         finally:
             if collecting:
                 gc.enable()
+
+    def for_worker(self) -> "Store":
+        """A copy with none of the entries, for a spawned worker: it only hashes the record
+        files it reads (check_key) and writes open-data rows (put_data), sealed with the keys
+        this process holds (an account without a key folder has a key of this process only)."""
+        light = copy.copy(self)
+        light.entries, light.used, light.loaded, light.dirty = {}, {}, {}, set()
+        light.file_keys, light.file_keys_seen, light.unread, light.data_files = {}, {}, {}, set()
+        return light
 
     def _load(self, path: Path):
         payload = self.sealer.read(path)  # None unless sealed by this account's key: nothing else unpickled

@@ -41,8 +41,8 @@ class Survey:
         self._child = self._fork()
 
     def _fork(self):
-        if not hasattr(os, "fork"):
-            return None
+        if not hasattr(os, "fork") or os.environ.get("ZFBZ_START_METHOD") == "spawn":
+            return None  # walked in this process when first needed
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()

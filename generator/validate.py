@@ -636,7 +636,8 @@ def _check_many(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> 
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     from concurrent.futures import ProcessPoolExecutor  # here, not at the top: every build imports this
     import multiprocessing  # module, and a build of a few records needs no pool (6 ms to import)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    from .process import start_method  # the arguments go to the workers explicitly: fork or spawn alike
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method())) as pool:
         return [result for chunk in pool.map(_check_files, [site] * len(chunks), [catalog] * len(chunks), chunks)
                 for result in chunk]
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+if os.environ.get("ZFBZ_START_METHOD") == "spawn" and hasattr(os, "fork"):
+    del os.fork  # the Windows way, as .ci/run asks for it: every pool spawns, nothing forks here
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 
