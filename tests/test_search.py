@@ -350,3 +350,18 @@ def test_editing_one_record_indexes_only_its_shard(tmp_path, monkeypatch):
     assert {p: b for p, b in after.items() if not p.startswith(shard)} == \
         {p: b for p, b in before.items() if not p.startswith(shard)}
     assert len([p for p in after if p.startswith("pagefind/") and p.endswith("pagefind-entry.json")]) == 4
+
+
+def test_the_search_page_opened_from_disk_says_why_it_cannot_search(demo):
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto((demo / "search/index.html").as_uri() + "?q=公租房")
+            page.wait_for_function("() => document.getElementById('search-status').textContent.length > 0")
+            status = page.inner_text("#search-status")
+            assert "直接用浏览器打开本机上的文件时不能搜索" in status and "generator serve" in status
+            assert "暂未提供" not in status
+        finally:
+            browser.close()
+

@@ -125,6 +125,10 @@
   // "/": Pagefind's default, the folder above its own, repeats that folder when the site is not at
   // the server's root (/zfbz/), and is a whole address for merged indexes.
   var urls = {baseUrl: "/"};
+  if (window.location.protocol === "file:") {  // browsers load no index from a file on disk
+    say("直接用浏览器打开本机上的文件时不能搜索：用 python -m generator serve 预览，或上传到网站后即可搜索。现在", true);
+    return;
+  }
   import(area.getAttribute("data-pagefind")).then(function (module) {
     pagefind = module;
     return pagefind.options(urls);
