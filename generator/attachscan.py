@@ -15,13 +15,11 @@ to look at it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import freetext, leakgate
+from . import freetext, leakgate, mask
 from .diagnostics import Location, Report, display_path
-from .mask import mask_bank_card, mask_id_card, mask_phone
 
 TEXT_FILES = (".csv", ".txt", ".tsv", ".json", ".md", ".markdown", ".html", ".htm", ".xml")
 SHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -62,12 +60,6 @@ class Hit:
     note: str = ""
 
 
-def _masked(kind: str, digits: str) -> str:
-    if kind in (freetext.ID, freetext.OLD_ID):
-        return mask_id_card(digits)
-    return mask_bank_card(digits) if kind == freetext.BANK_CARD else mask_phone(digits)
-
-
 def _at(passage: Passage, offset: int) -> Location:
     place = passage.place
     if place.line:  # a line of a text file: name the column too
@@ -84,12 +76,12 @@ def hits(passage: Passage, wanted: leakgate.Secrets, hotlines: set) -> list[Hit]
     for start, end in freetext.runs(text):
         secret = wanted.find(freetext.groups(text, start, end))
         if secret:
-            found.append(Hit(_at(passage, start), "个人信息", leakgate.shown_form(secret), passage.note))
+            found.append(Hit(_at(passage, start), "个人信息", mask.masked_digits(secret), passage.note))
             continue
         for hit in freetext.hits_in_run(text, start, end):
             if hit.digits not in hotlines:
                 found.append(Hit(_at(passage, hit.start), freetext.KIND_NAMES[hit.kind],
-                                 _masked(hit.kind, hit.digits), passage.note))
+                                 mask.shown(hit.kind, hit.digits), passage.note))
     return found
 
 
@@ -149,7 +141,7 @@ def check_file(path: Path, shown: str, wanted: leakgate.Secrets, hotlines: set, 
 def check(records, secrets: set[str], site, report: Report) -> None:
     """Every attachment of the records (each file once) checked; problems go to the report."""
     wanted = leakgate.Secrets(secrets)
-    hotlines = {re.sub(r"\D", "", h) for h in site.privacy.hotlines}
+    hotlines = leakgate.hotlines(site)
     seen = set()
     for record in records:
         for attachment in record.attachments:

@@ -43,10 +43,6 @@ class Leak:
     source: str = ""  # the record file the value came from, with its line when found
 
 
-def _shown(value: str) -> str:
-    return masked_digits(value)
-
-
 def _text(data: bytes) -> tuple[str, bool]:
     """(the text, whether it is text at all)."""
     try:
@@ -166,7 +162,7 @@ class Gate:
         hit = self.first_leak(data, csv=path.endswith(".csv"))
         if not hit:
             return None
-        return Leak(path, _shown(hit), _source_line(*source, hit) if source else "")
+        return Leak(path, masked_digits(hit), _source_line(*source, hit) if source else "")
 
 
 def hotlines(site) -> frozenset:
@@ -203,4 +199,3 @@ def scan(files: dict[str, bytes], secrets: set[str], allowed=frozenset()) -> lis
 
 # The same matching for attachscan, which reads the text inside attachments.
 Secrets = _Secrets
-shown_form = _shown

@@ -113,9 +113,11 @@ def _numbers_in_name(text: str) -> tuple:
     return tuple((hit.kind, hit.digits) for hit in freetext.find(text)) if freetext.may_hold(text) else ()
 
 
-def _shown(kind: str, digits: str, privacy) -> str:
-    """A number found in text, masked as its kind is."""
+def shown(kind: str, digits: str, privacy=None) -> str:
+    """A number found in text, masked as its kind is (with the site's ID masking when given)."""
     if kind in (freetext.ID, freetext.OLD_ID):
+        if privacy is None:
+            return mask_id_card(digits)
         return mask_id_card(digits, privacy.id_keep_start, privacy.id_keep_end)
     if kind == freetext.BANK_CARD:
         return mask_bank_card(digits)
@@ -145,7 +147,7 @@ class _Masker:
     def number(self, kind: str, digits: str) -> str:
         self.secret(digits)
         self.count += 1
-        return _shown(kind, digits, self.privacy)
+        return shown(kind, digits, self.privacy)
 
     def text(self, text: str, where, markdown: bool = False) -> str:
         """Free text with every personal number masked; `where(offset)` locates a hit.
@@ -203,7 +205,7 @@ class _Masker:
         for kind, digits in _numbers_in_name(text):
             if digits not in self.hotlines:
                 self.secret(digits)
-                self.findings.append(Finding(locate(), kind, _shown(kind, digits, self.privacy), what))
+                self.findings.append(Finding(locate(), kind, shown(kind, digits, self.privacy), what))
 
     def code_column(self, column: list, rows: tuple[Row, ...], name: str) -> list:
         """A column of project codes, each distinct code looked at once (a list names a few projects)."""
