@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import marshal
 import shutil
 import time
@@ -510,11 +509,9 @@ def _build(job: process.Job, last, inputs: bytes, strict: bool, report: Report, 
 def _found_published(out: Path, existing: set) -> set:
     """Without a state: what an earlier build of this site published, as far as the output
     and the manifest beside it tell (_deleted picks the record pages among them)."""
-    try:
-        manifest = json.loads(write.manifest_path(out).read_text(encoding="utf-8"))
-        listed = {p for kind in ("added", "changed") for p in manifest.get(kind, []) if isinstance(p, str)}
-    except (OSError, ValueError, AttributeError, TypeError):
-        listed = set()
+    manifest = write.read_manifest(out)
+    listed = {p for kind in ("added", "changed") if isinstance(manifest.get(kind), list)
+              for p in manifest[kind] if isinstance(p, str)}
     return existing | listed
 
 

@@ -11,10 +11,10 @@ raised before anything is written.
 """
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
+from . import write
 from .diagnostics import ConfigError, Location, Report, display_path
 
 
@@ -90,13 +90,6 @@ def check_place(site, out: Path) -> None:
         raise _refuse(out, f"输出目录 {_shown(out)} 已存在，但不是文件夹", "请换一个输出目录，或先移走这个文件")
 
 
-def _manifest_site(out: Path):
-    try:
-        return json.loads(beside(out, ".manifest.json").read_text(encoding="utf-8")).get("site")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
 def check_owner(site, out: Path, recorded) -> None:
     """Refuses an output that another site's build wrote (`recorded`: the site named in the
     state beside it, if any), or a non-empty folder without a state or manifest of ours."""
@@ -105,7 +98,7 @@ def check_owner(site, out: Path, recorded) -> None:
     hint = (f"每个站点要用自己的输出目录；如果确是本站（例如移动了文件夹又改了 base_url），请删除 {out.name}.state 和 "
             f"{out.name}.manifest.json，清空 {_shown(out)} 后重新生成")
     if recorded is None:  # no state naming a site (a no-op build need not parse a large manifest)
-        recorded = _manifest_site(out)
+        recorded = write.read_manifest(out).get("site")
     if not same_site(recorded, site):
         raise _refuse(out, f"输出目录 {_shown(out)} 旁的生成记录属于{foreign}，不能用于本站", hint)
     if beside(out, ".state").exists() or beside(out, ".manifest.json").exists():

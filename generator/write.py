@@ -55,6 +55,15 @@ def _same(path: Path, data: bytes, known) -> bool:
     return path.read_bytes() == data
 
 
+def read_manifest(out: Path) -> dict:
+    """The manifest the last build left beside the output; empty when there is none or it is damaged."""
+    try:
+        manifest = json.loads(manifest_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def write_manifest(out: Path, changes: Changes, site: dict | None = None) -> None:
     """`site`: outguard.identity of the site, so that another site's build refuses this output."""
     manifest = {"added": changes.added, "changed": changes.changed, "removed": changes.removed}
