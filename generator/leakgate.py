@@ -19,6 +19,7 @@ from html import unescape
 from . import freetext
 from .diagnostics import Location
 from .mask import masked_digits
+from .search import OUTPUT as SEARCH_INDEX
 
 LONG = 11  # secrets this long are found inside longer numbers; shorter ones only whole
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -157,9 +158,18 @@ class Gate:
                     return hit
         return None
 
+    def _name_leak(self, path: str) -> str | None:
+        for hit in freetext.find(path) if freetext.may_hold(path) else ():
+            if hit.digits not in self.allowed:
+                return hit.digits
+        return None
+
     def leak(self, path: str, data: bytes, source: tuple | None = None) -> Leak | None:
-        """`source`: (the record file as diagnostics show it, its path), when one record made the file."""
-        hit = self.first_leak(data, csv=path.endswith(".csv"))
+        """`source`: (the record file as diagnostics show it, its path), when one record made the file.
+        The file's own name is read too (its address on the site), but for the search index's,
+        which are digests."""
+        hit = None if path.startswith(SEARCH_INDEX) else self._name_leak(path)
+        hit = hit or self.first_leak(data, csv=path.endswith(".csv"))
         if not hit:
             return None
         return Leak(path, masked_digits(hit), _source_line(*source, hit) if source else "")
