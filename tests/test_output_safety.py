@@ -415,3 +415,34 @@ def test_builds_killed_one_after_another_are_all_listed(small, tmp_path):
                               "changed": sorted(p for p in final.keys() & completed.keys() if final[p] != completed[p]),
                               "removed": sorted(completed.keys() - final.keys())}
         assert "policy/laws/banfa.html" not in lists(out)["changed"]
+
+
+class _FakeMsvcrt:
+    """msvcrt.locking as Windows does it, for the lock's Windows branch: a byte range locked by
+    one open file cannot be locked by another until it is unlocked."""
+    LK_NBLCK, LK_UNLCK = 2, 0
+
+    def __init__(self):
+        self.held = {}  # (inode, offset) -> fd
+
+    def locking(self, fd, mode, nbytes):
+        key = (os.fstat(fd).st_ino, os.lseek(fd, 0, os.SEEK_CUR))
+        if mode == self.LK_UNLCK:
+            self.held.pop(key, None)
+        elif self.held.setdefault(key, fd) != fd:
+            raise OSError(36, "Resource deadlock avoided")
+
+
+def test_the_lock_without_fcntl_uses_the_windows_byte_lock(tmp_path, monkeypatch):
+    from generator import outlock
+    from generator.diagnostics import ConfigError
+
+    monkeypatch.setattr(outlock, "fcntl", None)
+    monkeypatch.setattr(outlock, "msvcrt", _FakeMsvcrt(), raising=False)
+    out = tmp_path / "out"
+    with outlock.OutputLock(out):
+        with pytest.raises(ConfigError) as refused:
+            outlock.OutputLock(out).__enter__()
+        assert "另一个生成正在进行" in refused.value.report.diagnostics[0].message
+    with outlock.OutputLock(out):  # released when the first build ended
+        pass

@@ -365,3 +365,13 @@ def test_the_search_page_opened_from_disk_says_why_it_cannot_search(demo):
         finally:
             browser.close()
 
+
+
+def test_without_a_memory_folder_the_pages_for_pagefind_go_to_the_temporary_folder(monkeypatch, tmp_path):
+    import tempfile
+
+    monkeypatch.setattr(search, "_MEMORY", tmp_path / "no-dev-shm")  # Windows, macOS: no /dev/shm
+    page = b'<html><head><title>t</title></head><body><article data-pagefind-body><p>x</p></article></body></html>'
+    with search.stage({"a/b.html": page}) as staging:
+        assert Path(staging).parent == Path(tempfile.gettempdir())
+        assert (Path(staging) / "a/b.html").is_file()
