@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator import tables  # noqa: E402
-from generator.catalog import load_catalog  # noqa: E402
-from generator.config import load_site  # noqa: E402
-from generator.diagnostics import Report  # noqa: E402
-from generator.fieldtypes import id_check_digit, luhn_valid  # noqa: E402
-from generator.validate import load_records  # noqa: E402
+from generator.source import tables  # noqa: E402
+from generator.config.catalog import load_catalog  # noqa: E402
+from generator.config.site import load_site  # noqa: E402
+from generator.model.diagnostics import Report  # noqa: E402
+from generator.config.fieldtypes import id_check_digit, luhn_valid  # noqa: E402
+from generator.check.validate import load_records  # noqa: E402
 from synth import SITE_YAML  # noqa: E402  (bench/ is on sys.path)
 
 LOCAL_CATALOG = """\

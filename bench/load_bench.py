@@ -14,10 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generator.catalog import load_catalog  # noqa: E402
-from generator.config import load_site  # noqa: E402
-from generator.diagnostics import Report  # noqa: E402
-from generator.build import check_site  # noqa: E402
+from generator.config.catalog import load_catalog  # noqa: E402
+from generator.config.site import load_site  # noqa: E402
+from generator.model.diagnostics import Report  # noqa: E402
+from generator.pipeline.build import check_site  # noqa: E402
 import synth  # noqa: E402
 
 

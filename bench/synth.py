@@ -18,8 +18,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.catalog import base_catalog
-from generator.fieldtypes import id_check_digit
+from generator.config.catalog import base_catalog
+from generator.config.fieldtypes import id_check_digit
 
 INLINE_ROWS = 100  # lists longer than this are written as CSV (rows_from)
 SITE_YAML = """\

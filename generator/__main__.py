@@ -2,7 +2,7 @@ import atexit
 import os
 import sys
 
-from .cli import main
+from .commands.cli import main
 
 code = main()
 # A big build leaves hundreds of thousands of objects (every record's head, every page's

@@ -58,7 +58,7 @@ def copy_fixture(name: str, dest: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def key_folder(tmp_path_factory):
-    """The sealing key (generator/seal.py) of a folder of this session, never the real home
+    """The sealing key (generator/incremental/seal.py) of a folder of this session, never the real home
     folder's; set in the environment, so that the command-line runs (run()) use it too."""
     folder = tmp_path_factory.mktemp("key")
     before = os.environ.get("ZFBZ_KEY_DIR")

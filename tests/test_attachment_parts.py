@@ -14,9 +14,9 @@ from hypothesis import given, settings, strategies as st
 from openpyxl.comments import Comment
 
 from conftest import run
-from generator import attach_pdf, attach_text, attachscan
-from generator.fieldtypes import id_check_digit
-from generator.mask import mask_id_card, mask_phone
+from generator.privacy import attach_pdf, attach_text, attachscan
+from generator.config.fieldtypes import id_check_digit
+from generator.privacy.mask import mask_id_card, mask_phone
 from test_attachments import FOLDER, ID, TODAY, attached_site, pdf, scanned
 from test_table_sources import ods
 

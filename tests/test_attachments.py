@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 
 from conftest import run, write_site
-from generator import attachscan, leakgate
-from generator.diagnostics import Report
+from generator.privacy import attachscan, leakgate
+from generator.model.diagnostics import Report
 
 ID = "110101199003071233"
 TODAY = "2026-10-01"

@@ -213,7 +213,7 @@ def test_a_withdrawal_reaches_the_upload(small, tmp_path):
     assert result.returncode == 0, result.stderr
     page = out / "allocation/results/2026-01.html"
     assert "本信息已撤下" in page.read_text(encoding="utf-8")
-    from generator.leakgate import readable
+    from generator.privacy.leakgate import readable
     texts = [readable(p.read_bytes()).decode("utf-8", "replace") for p in out.rglob("*") if p.is_file()]
     for raw in RAW_IDS + ["欧阳晓梅", "110***1233"]:
         assert not any(raw in text for text in texts), raw

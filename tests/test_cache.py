@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run
-from generator.catalog import load_catalog
-from generator.config import load_site
-from generator.diagnostics import Report
-from generator.build import check_site, open_store
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
+from generator.model.diagnostics import Report
+from generator.pipeline.build import check_site, open_store
 
 TODAY = "2026-10-01"
 
@@ -118,7 +118,7 @@ def test_validate_and_check_write_nothing_but_use_what_a_build_kept(personal, tm
 
 def test_a_renders_project_names_come_back_from_the_store_unchanged():
     import pickle
-    from generator.products import Rendered
+    from generator.incremental.products import Rendered
     projects = {"GZF-2026-01": "滨江公租房小区", "GZF-2026-02": ""}
     rendered = Rendered.of({"a/b.html": b"d" * 16}, "摘要", projects, 3, b"i" * 16)
     again = pickle.loads(pickle.dumps(rendered))
@@ -134,8 +134,8 @@ def test_a_renders_project_names_come_back_from_the_store_unchanged():
 def test_heads_and_checks_come_back_from_the_store_as_they_were():
     import datetime as dt
     import pickle
-    from generator.products import Checked
-    from generator.records import Head
+    from generator.incremental.products import Checked
+    from generator.model.records import Head
     head = Head("/s/content/a/b/r1.md", "content/a/b/r1.md", "a/b", "r1", "标题", dt.date(2026, 1, 2),
                 dt.date(2026, 1, 3), "X/2026-00001", projects=("GZF-1",), row_count=2, index_no_at=(4, 11))
     check = Checked(head, (), 7, (("/s/rows.csv", 1, 2, 3, 4),))

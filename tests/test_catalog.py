@@ -4,8 +4,8 @@ import pytest
 import yaml
 
 from conftest import SHARED, run
-from generator import fieldtypes
-from generator.catalog import ELEMENTS, base_catalog
+from generator.config import fieldtypes
+from generator.config.catalog import ELEMENTS, base_catalog
 
 REFERENCE = SHARED / "reference" / "catalog-chongqing.yaml"
 

@@ -9,7 +9,7 @@ from conftest import MINIMAL_SITE, ROOT, run
 
 sys.path.insert(0, str(ROOT))
 from bench.synth import _quote, _value  # noqa: E402  (field values that validate)
-from generator.catalog import base_catalog  # noqa: E402
+from generator.config.catalog import base_catalog  # noqa: E402
 
 TODAY = "2026-11-23"
 EMPTY = ("guides/exchange", "evaluation/superior")

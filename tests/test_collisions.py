@@ -171,10 +171,10 @@ def test_a_symlink_loop_under_content_is_an_error_not_a_hang(small, tmp_path):
 
 def test_discover_walks_a_plain_tree_as_before(small):
     """The walk that replaced os.walk finds the same record files in the same order."""
-    from generator.catalog import load_catalog
-    from generator.config import load_site
-    from generator.diagnostics import Report
-    from generator.load import discover
+    from generator.config.catalog import load_catalog
+    from generator.config.site import load_site
+    from generator.model.diagnostics import Report
+    from generator.source.discover import discover
     site = load_site(small / "site.yaml")
     report = Report()
     files = discover(site.content_dir, site.root, load_catalog(site), report)

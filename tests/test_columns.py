@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator import fieldtypes, mask, validate, yamlsource
-from generator.catalog import load_catalog
-from generator.config import load_site
-from generator.diagnostics import Report
-from generator.load import RawRecord, SourceFile
+from generator.check import validate
+from generator.config import fieldtypes
+from generator.privacy import mask
+from generator.source import yamlsource
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
+from generator.model.diagnostics import Report
+from generator.source.discover import RawRecord, SourceFile
 from tests.conftest import MINIMAL_SITE, write_site
 
 # -- field types: a value with a space in front takes the general path ---------------------

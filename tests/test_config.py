@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_SITE, ROOT, run
-from generator.config import documented_keys, load_site
+from generator.config.site import documented_keys, load_site
 
 
 def test_demo_site_yaml_loads():

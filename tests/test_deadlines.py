@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 
 from conftest import MINIMAL_SITE, run
-from generator import deadlines
-from generator.catalog import Deadline
-from generator.config import load_site
-from generator.diagnostics import ConfigError
-from generator.workdays import WorkCalendar, YearNotCovered, for_site, not_covered
+from generator.check import deadlines
+from generator.config.catalog import Deadline
+from generator.config.site import load_site
+from generator.model.diagnostics import ConfigError
+from generator.config.workdays import WorkCalendar, YearNotCovered, for_site, not_covered
 
 D = dt.date
 CAL = WorkCalendar()

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import run, write_site
-from generator import freetext, leakgate
-from generator.build import build
-from generator.diagnostics import ConfigError, ContentError
-from generator.fieldtypes import id_check_digit
+from generator.privacy import freetext, leakgate
+from generator.pipeline.build import build
+from generator.model.diagnostics import ConfigError, ContentError
+from generator.config.fieldtypes import id_check_digit
 
 TODAY = "2026-10-01"
 RECORD = "content/test/every/r1.md"
@@ -263,7 +263,7 @@ def test_an_unknown_field_named_by_an_id_is_not_echoed(tmp_path):
 
 
 def test_an_id_stored_as_an_excel_number_is_not_echoed():
-    from generator.fieldtypes import Invalid, parse_id_card
+    from generator.config.fieldtypes import Invalid, parse_id_card
 
     with pytest.raises(Invalid) as problem:
         parse_id_card(1.1010119800107e+17)
@@ -272,7 +272,7 @@ def test_an_id_stored_as_an_excel_number_is_not_echoed():
 
 
 def test_the_leak_gate_names_the_source_record_and_line(tmp_path):
-    from generator import process
+    from generator.pipeline import workers
 
     root = write_case(tmp_path / "site", "title", "无")
     record = root / RECORD
@@ -283,7 +283,7 @@ def test_the_leak_gate_names_the_source_record_and_line(tmp_path):
                      ("content/test/every/r1.md", record))
     assert leak.shown == "139****5678"
     assert leak.source == f"content/test/every/r1.md:{text.count(chr(10)) + 2}"
-    assert process  # the per-record gate passes the record as the source (process._render)
+    assert workers  # the per-record gate passes the record as the source (workers._render)
 
 
 @pytest.mark.parametrize("page", [

@@ -3,10 +3,10 @@ import re
 
 from conftest import ROOT
 
-from generator.cli import build_parser
+from generator.commands.cli import build_parser
 
 GUIDES = [ROOT / "docs" / "staff.md", ROOT / "docs" / "webmaster.md"]
-SOURCES = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "generator").glob("*.py"))
+SOURCES = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "generator").rglob("*.py"))
 
 
 def test_diagnostic_codes_in_the_guides_exist():

@@ -8,9 +8,10 @@ from ruamel.yaml import YAML
 
 from conftest import ROOT, run
 
-from generator import editorschema, yamlsource
-from generator.catalog import load_catalog
-from generator.config import load_site
+from generator.commands import editorschema
+from generator.source import yamlsource
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
 
 SITE = load_site(ROOT / "site.yaml")
 CATALOG = load_catalog(SITE)

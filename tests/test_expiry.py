@@ -3,11 +3,11 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import ROOT, run
-from generator import expire
-from generator.diagnostics import Location
-from generator.fieldtypes import Period
-from generator.leakgate import readable
-from generator.records import Record, Row
+from generator.check import expire
+from generator.model.diagnostics import Location
+from generator.config.fieldtypes import Period
+from generator.privacy.leakgate import readable
+from generator.model.records import Record, Row
 
 D = dt.date
 

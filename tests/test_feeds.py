@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import FIXTURES, run
-from generator.feeds import pub_date
+from generator.outputs.feeds import pub_date
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 

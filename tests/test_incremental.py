@@ -172,8 +172,8 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
 
 def remembered_stamp(site: Path, shown: str):
     """The (size, mtime, ctime, inode) under which the store remembers a record file's key."""
-    from generator.build import open_store
-    from generator.config import load_site
+    from generator.pipeline.build import open_store
+    from generator.config.site import load_site
     return open_store(load_site(site / "site.yaml")).file_keys[shown][0]
 
 
@@ -220,7 +220,7 @@ def test_edits_that_keep_a_files_size_and_mtime_are_seen(built, tmp_path):
 def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path):
     """The index reads a list's text, not its rows: a row edited does not run Pagefind again,
     a body edited does; both give the clean build's output."""
-    from generator.search import find_binary
+    from generator.outputs.search import find_binary
     from test_search import _need_pagefind
     _need_pagefind()  # a failure under CI, a skip elsewhere (the README's test command on a fresh clone)
     site, out = built
@@ -251,11 +251,11 @@ def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path
 def test_an_edit_checks_and_renders_that_record_alone(built, monkeypatch):
     """Every other record, lists with all their rows and lists with rows past their 公示期限
     alike, is taken from the store: its render key must be the one it was stored under."""
-    from generator import build as builder, process
+    from generator.pipeline import build as builder, workers
     site, out = built
     processed = []
-    real_run = process.run
-    monkeypatch.setattr(process, "run", lambda job, tasks, tick=None: (
+    real_run = workers.run
+    monkeypatch.setattr(workers, "run", lambda job, tasks, tick=None: (
         processed.append(sorted(t.file.shown for t in tasks)), real_run(job, tasks, tick))[1])
     listing = site / "content/allocation/results/2026-01.yaml"
     edits = [(site / RECORD, "制定本办法", "特制定本办法"), (listing, "房号: 1-102", "房号: 1-103")]

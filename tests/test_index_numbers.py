@@ -2,10 +2,10 @@
 import pytest
 
 from conftest import MINIMAL_SITE
-from generator.catalog import load_catalog
-from generator.config import index_pattern, load_site
-from generator.diagnostics import Report
-from generator.validate import load_records
+from generator.config.catalog import load_catalog
+from generator.config.site import index_pattern, load_site
+from generator.model.diagnostics import Report
+from generator.check.validate import load_records
 
 LOCAL = MINIMAL_SITE.replace("index_prefix: TEST", "index_prefix: \"0012\"") + \
     "index_format: \"{prefix}-{year}{month:02}-{serial:04}\"\n"

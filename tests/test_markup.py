@@ -1,7 +1,7 @@
 """Markdown bodies: captions for every table, nothing executable."""
 import pytest
 
-from generator.markup import Markdown
+from generator.render.markup import Markdown
 
 TABLE = "| 区 | 套数 |\n| --- | --- |\n| 东城 | 12 |\n"
 

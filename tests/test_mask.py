@@ -2,8 +2,8 @@ import datetime as dt
 
 from hypothesis import given, strategies as st
 
-from generator.fieldtypes import id_check_digit
-from generator.mask import mask_id_card, mask_name, mask_phone
+from generator.config.fieldtypes import id_check_digit
+from generator.privacy.mask import mask_id_card, mask_name, mask_phone
 
 
 @st.composite

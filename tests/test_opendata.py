@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from conftest import FIXTURES, ROOT, run
-from generator.catalog import load_catalog
-from generator.config import load_site
-from generator.opendata import SOURCE_COLUMNS
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
+from generator.outputs.opendata import SOURCE_COLUMNS
 
 RAW_IDS = ["110101199003071233", "11010119900307002X", "310104197511080029", "440305200012314565",
            "11010519491231002X"]
@@ -100,7 +100,7 @@ def test_csv_lines_are_what_csv_writer_writes():
     with line breaks, formula starts, empty, and rows without cells."""
     import random
 
-    from generator.opendata import _csv_cell, _csv_lines
+    from generator.outputs.opendata import _csv_cell, _csv_lines
     pieces = ["a", "中文", "1", ",", '"', "\r", "\n", "=", "+", "@", "\t", "-", " ", "'", ""]
     randomly = random.Random(8)
     for _ in range(3000):
@@ -121,7 +121,7 @@ def test_row_lines_escape_each_cell_as_the_template_would():
 
     from markupsafe import escape
 
-    from generator.render import row_lines
+    from generator.render.pages import row_lines
     pieces = ["a", "中", "<", ">", "&", '"', "'", "\x00", "\x01", "1", ""]
     randomly = random.Random(8)
     for _ in range(3000):

@@ -2,10 +2,10 @@
 import openpyxl
 
 from conftest import ROOT, run
-from generator.catalog import load_catalog
-from generator.config import load_site
-from generator.diagnostics import Report
-from generator.validate import load_records
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
+from generator.model.diagnostics import Report
+from generator.check.validate import load_records
 
 AGENCY = "91500105MA60XK3Q2L"  # checksum-valid, fictional
 CATALOG = (ROOT / "content/_catalog.yaml").read_text(encoding="utf-8")
@@ -78,7 +78,7 @@ def test_a_condition_on_an_unknown_field_is_a_catalog_error(site):
 def test_the_editor_schema_knows_which_columns_each_subject_needs():
     import jsonschema
 
-    from generator import editorschema
+    from generator.commands import editorschema
 
     site = load_site(ROOT / "site.yaml")
     schema = editorschema.item_schema(load_catalog(site).by_id["credit/blacklist"], site)

@@ -92,8 +92,8 @@ def test_the_default_output_inside_the_site_is_fine(small):
 
 
 def test_out_home_folder_is_refused(small, tmp_path, monkeypatch):
-    from generator.build import build as build_in_process
-    from generator.diagnostics import ConfigError
+    from generator.pipeline.build import build as build_in_process
+    from generator.model.diagnostics import ConfigError
     home = tmp_path / "home"
     (home / "Documents").mkdir(parents=True)
     (home / "Documents/工作.txt").write_text("不能删", encoding="utf-8")
@@ -110,9 +110,9 @@ def test_out_home_folder_is_refused(small, tmp_path, monkeypatch):
 
 def test_a_file_system_root_is_refused(small):
     """Checked on the guard alone: a build is never pointed at / in a test."""
-    from generator import outguard
-    from generator.config import load_site
-    from generator.diagnostics import ConfigError
+    from generator.publish import outguard
+    from generator.config.site import load_site
+    from generator.model.diagnostics import ConfigError
     with pytest.raises(ConfigError) as refused:
         outguard.check_place(load_site(small / "site.yaml"), Path(Path.cwd().anchor))
     assert "根目录" in refused.value.report.errors[0].message
@@ -243,7 +243,7 @@ def test_package_may_replace_an_earlier_zip(small, tmp_path):
 
 _STARTER = """
 import os, sys, time
-from generator.cli import main
+from generator.commands.cli import main
 ready, go = sys.argv[1], sys.argv[2]
 open(ready, "w").close()
 while not os.path.exists(go):
@@ -434,8 +434,8 @@ class _FakeMsvcrt:
 
 
 def test_the_lock_without_fcntl_uses_the_windows_byte_lock(tmp_path, monkeypatch):
-    from generator import outlock
-    from generator.diagnostics import ConfigError
+    from generator.publish import outlock
+    from generator.model.diagnostics import ConfigError
 
     monkeypatch.setattr(outlock, "fcntl", None)
     monkeypatch.setattr(outlock, "msvcrt", _FakeMsvcrt(), raising=False)

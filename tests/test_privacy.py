@@ -12,11 +12,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURES, ROOT, run
-from generator import freetext, leakgate
-from generator.build import build
-from generator.catalog import base_catalog
-from generator.fieldtypes import id_check_digit, luhn_valid
-from generator.mask import mask_id_card, mask_name, mask_phone
+from generator.privacy import freetext, leakgate
+from generator.pipeline.build import build
+from generator.config.catalog import base_catalog
+from generator.config.fieldtypes import id_check_digit, luhn_valid
+from generator.privacy.mask import mask_id_card, mask_name, mask_phone
 
 PERSONAL = FIXTURES / "personal"
 TODAY = "2026-10-01"

@@ -6,7 +6,7 @@ from rich.console import Console
 
 from conftest import run
 
-from generator.progress import BuildProgress
+from generator.commands.progress import BuildProgress
 
 RECORD = "---\ntitle: 办法\ndate: 2026-01-05\nindex_no: TEST/2026-00001\n" \
          "fields:\n  发布部门: 测试局\n  发布日期: 2026-01-05\n---\n正文。\n"

@@ -2,11 +2,11 @@
 import pytest
 
 from conftest import MINIMAL_SITE, run
-from generator import leakgate, mask
-from generator.catalog import load_catalog
-from generator.config import load_site
-from generator.diagnostics import Report
-from generator.validate import load_records
+from generator.privacy import leakgate, mask
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
+from generator.model.diagnostics import Report
+from generator.check.validate import load_records
 
 LOCAL_CATALOG = """\
 items:

@@ -103,10 +103,10 @@ def test_a_declared_year_makes_check_and_statistics_count_again(small, tmp_path)
 
 def test_missing_years_decides_most_records_without_the_calendar():
     import datetime as dt
-    from generator.catalog import Deadline
-    from generator.deadlines import missing_years
-    from generator.records import Head
-    from generator.workdays import WorkCalendar
+    from generator.config.catalog import Deadline
+    from generator.check.deadlines import missing_years
+    from generator.model.records import Head
+    from generator.config.workdays import WorkCalendar
 
     def head(name, date, published):
         return Head(name, name, "a/b", name, "t", dt.date.fromisoformat(date), dt.date.fromisoformat(published), "1")
@@ -210,7 +210,8 @@ def test_an_output_subfolder_replaced_by_a_file_is_named(small, tmp_path):
 def test_a_read_only_output_folder_is_found_before_anything_is_moved_in(small, tmp_path, monkeypatch, capsys):
     """As root every folder is writable, so os.access is made to say what it says to
     another user for a folder with mode 555."""
-    from generator import cli, collisions
+    from generator.check import collisions
+    from generator.commands import cli
     out = tmp_path / "out"
     assert build(small, out).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}

@@ -2,7 +2,7 @@
 
 Links in bodies, `markdown` fields and `url` fields allow only http, https, mailto, tel and
 relative addresses, read after character references are decoded and whitespace and control
-characters removed (generator/safeurl.py); feed titles and descriptions are plain text escaped
+characters removed (generator/render/safeurl.py); feed titles and descriptions are plain text escaped
 for HTML inside XML; CSV cells and headers that a spreadsheet would run as formulas start with `'`.
 """
 import csv
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import run, write_site
-from generator.markup import Markdown, safe_url
+from generator.render.markup import Markdown, safe_url
 
 TODAY = "2026-06-01"
 CATALOG = """\
@@ -85,7 +85,7 @@ def build_site(tmp_path, body: str, fields: str = "", title: str = "安全测试
 
 
 
-# -- what a browser makes of an address: an implementation independent of generator/safeurl.py --
+# -- what a browser makes of an address: an implementation independent of generator/render/safeurl.py --
 ALLOWED = {"http", "https", "mailto", "tel"}
 
 
@@ -269,14 +269,14 @@ def test_a_url_field_with_a_tab_inside_the_scheme_is_an_error(tmp_path):
 @pytest.mark.parametrize("value", ["https://www.example.gov.cn/a?b=1&c=2", "HTTP://WWW.EXAMPLE.GOV.CN/",
                                    "mailto:zfbz@example.gov.cn", "tel:023-12329"])
 def test_a_url_field_takes_http_https_mailto_and_tel(value):
-    from generator.fieldtypes import parse_url
+    from generator.config.fieldtypes import parse_url
     assert parse_url(value) == value
 
 
 @pytest.mark.parametrize("value", ["../a.html", "//www.example.gov.cn/", "www.example.gov.cn"])
 def test_a_url_field_is_an_absolute_address(value):
     """A relative path is a safe link in a body but no 网址 a citizen can read."""
-    from generator.fieldtypes import Invalid, parse_url
+    from generator.config.fieldtypes import Invalid, parse_url
     with pytest.raises(Invalid, match="不是网址"):
         parse_url(value)
 
@@ -378,7 +378,7 @@ def test_json_keeps_values_and_keys_exactly(built):
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("-12.5e3", "'-12.5e3"), ("a=b", "a=b"),
 ])
 def test_csv_cell_neutralises_only_what_could_be_a_formula(cell, written):
-    from generator.opendata import _csv_cell
+    from generator.outputs.opendata import _csv_cell
     assert _csv_cell(cell) == written
 
 
@@ -478,7 +478,7 @@ def test_allowed_links_give_no_warning(tmp_path):
 @settings(max_examples=300, deadline=None)
 @given(address=disguised(), form=st.sampled_from(["[t]({})", "![t]({})", "x\n\n[r]: {}\n"]))
 def test_every_link_made_dead_is_found_for_the_warning(address, form):
-    from generator.safeurl import refused_links
+    from generator.render.safeurl import refused_links
     text = form.format(address)
     if 'href="#"' in Markdown().convert(text) or 'src="#"' in Markdown().convert(text):
         assert refused_links(text)

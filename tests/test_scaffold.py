@@ -5,9 +5,9 @@ import shutil
 
 from conftest import ROOT, run, write_site
 
-from generator import scaffold
-from generator.catalog import load_catalog
-from generator.config import load_site
+from generator.commands import scaffold
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
 
 DAY = dt.date(2026, 11, 23)
 

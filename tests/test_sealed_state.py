@@ -1,5 +1,5 @@
 """The state beside the output and everything under .cache/ are sealed with a key of the
-user account (generator/seal.py): a file someone else wrote, one made with another key, or
+user account (generator/incremental/seal.py): a file someone else wrote, one made with another key, or
 one cut short is ignored as a missing one, never unpickled or run."""
 import os
 import pickle
@@ -14,7 +14,7 @@ import jinja2.bccache
 import pytest
 
 from conftest import FIXTURES, ROOT, copy_fixture, run
-from generator import products, seal, state
+from generator.incremental import products, seal, state
 
 TODAY = "2026-06-01"
 
@@ -169,8 +169,8 @@ def test_truncated_or_bitflipped_files_are_ignored(built, capsys):
 
 
 def _context(site: Path) -> bytes:
-    from generator.build import open_store
-    from generator.config import load_site
+    from generator.pipeline.build import open_store
+    from generator.config.site import load_site
     return open_store(load_site(site / "site.yaml")).context
 
 
@@ -213,7 +213,7 @@ sys.path.insert(0, sys.argv[1])
 go = sys.argv[2]
 while not os.path.exists(go):
     time.sleep(0.001)
-from generator import seal
+from generator.incremental import seal
 print(seal.key().hex())
 """
 

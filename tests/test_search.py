@@ -18,12 +18,14 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run
-from generator import build, leakgate, search
-from generator.catalog import load_catalog
-from generator.config import load_site
-from generator.diagnostics import ContentError, Report
-from generator.mask import mask_records
-from generator.validate import load_records
+from generator.outputs import search
+from generator.pipeline import build
+from generator.privacy import leakgate
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
+from generator.model.diagnostics import ContentError, Report
+from generator.privacy.mask import mask_records
+from generator.check.validate import load_records
 from test_browser_checks import AXE_TAGS, CHROMIUM, _missing
 
 TERMS = ["公租房", "廉租房", "配租", "住房保障", "公示期", "翠湖公租房小区"]

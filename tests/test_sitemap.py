@@ -24,7 +24,7 @@ def test_sitemap_lists_every_page_absolute(tmp_path):
 def test_noindex_pages_are_left_out():
     from types import SimpleNamespace
 
-    from generator.sitemap import sitemap
+    from generator.outputs.sitemap import sitemap
     site = SimpleNamespace(base_url=BASE)
     files = {"a.html": b"<html>", "gone.html": b'<meta name="robots" content="noindex">', "a.css": b""}
     text = sitemap(site, files)["sitemap.xml"].decode()

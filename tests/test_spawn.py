@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from generator import process
+from generator.pipeline import workers
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synth import write_site  # noqa: E402
 
-RECORDS = 260  # more than process.PARALLEL_FROM: the pool is used
+RECORDS = 260  # more than workers.PARALLEL_FROM: the pool is used
 TODAY = "2026-11-23"
 # The command line with os.fork gone, as on Windows.
 NO_FORK = "import os, runpy, sys\nif hasattr(os, 'fork'): del os.fork\nsys.argv[0] = 'generator'\n" \
@@ -45,7 +45,7 @@ def sites(tmp_path_factory):
 
 
 def test_the_pool_is_used_at_this_size():
-    assert RECORDS >= process.PARALLEL_FROM
+    assert RECORDS >= workers.PARALLEL_FROM
 
 
 def test_a_build_without_fork_gives_the_same_output(sites):
@@ -70,9 +70,9 @@ def test_an_edit_rebuild_without_fork_gives_the_clean_output(sites, tmp_path):
 
 def test_the_start_method_follows_the_system_and_the_environment(monkeypatch):
     monkeypatch.delenv("ZFBZ_START_METHOD", raising=False)
-    assert process.start_method() == ("fork" if hasattr(os, "fork") else "spawn")
+    assert workers.start_method() == ("fork" if hasattr(os, "fork") else "spawn")
     monkeypatch.setenv("ZFBZ_START_METHOD", "spawn")
-    assert process.start_method() == "spawn"
+    assert workers.start_method() == "spawn"
     monkeypatch.setenv("ZFBZ_START_METHOD", "fork")
     monkeypatch.delattr(os, "fork", raising=False)
-    assert process.start_method() == "spawn"  # asked for, but not there
+    assert workers.start_method() == "spawn"  # asked for, but not there

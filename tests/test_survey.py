@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from generator import survey
+from generator.incremental import survey
 
 
 def written(out: Path, files: dict) -> dict:

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from conftest import run
-from generator import tables
+from generator.source import tables
 from test_tables import diagnostics, load
 
 TODAY = "2026-10-01"

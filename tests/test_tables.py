@@ -10,12 +10,12 @@ import openpyxl
 import pytest
 
 from conftest import MINIMAL_SITE, run, write_site
-from generator import leakgate
-from generator.catalog import load_catalog
-from generator.config import load_site
-from generator.diagnostics import Report
-from generator.fieldtypes import id_check_digit, luhn_valid
-from generator.validate import load_records
+from generator.privacy import leakgate
+from generator.config.catalog import load_catalog
+from generator.config.site import load_site
+from generator.model.diagnostics import Report
+from generator.config.fieldtypes import id_check_digit, luhn_valid
+from generator.check.validate import load_records
 
 TODAY = "2026-10-01"
 RECORD = "content/tenancy/subsidy-payments/2026-09.yaml"

@@ -1,11 +1,11 @@
-"""The fast rows reader (generator/yamlrows.py) against yamlsource's full parse: the same
+"""The fast rows reader (generator/source/yamlrows.py) against yamlsource's full parse: the same
 values and the same line and column of every key and value, or the same problem."""
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from generator import yamlrows, yamlsource
-from generator.yamlsource import YDict, YList, YamlProblem
+from generator.source import yamlrows, yamlsource
+from generator.source.yamlsource import YDict, YList, YamlProblem
 
 
 def _tree(data):

@@ -3,8 +3,8 @@ import time
 import pytest
 from hypothesis import given, strategies as st
 
-from generator import yamlsource
-from generator.yamlsource import YamlProblem
+from generator.source import yamlsource
+from generator.source.yamlsource import YamlProblem
 
 
 def test_scalars_stay_as_typed():

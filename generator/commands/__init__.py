@@ -1,0 +1,1 @@
+"""The command line: build, validate, check, new, serve, catalog."""

@@ -1,0 +1,231 @@
+"""Timeliness and completeness (`check`): what a webmaster must fix or explain.
+
+Findings, each with a severity:
+- `late` (warning): published after its legal deadline. It already happened and cannot
+  be undone, but the yearly report counts it; a scheduled record that will be late is
+  still fixable by moving `published` earlier.
+- `stale` (warning): a monthly item with a month missing, or an `annual_by` item not
+  published this year by its day.
+- `empty` (warning): an item the site must carry with no public record (空白栏目).
+- `withdrawn`, `scheduled` (info): records out of the site today, for the record.
+- `calendar` (error): deadlines that need a year the working-day calendar lacks are not
+  computed; the report says which years and how many records, at site.yaml.
+- The national site-inspection rules (国办秘函〔2019〕19号) that fail a site outright
+  (error): no update in the whole section for two weeks (网站不更新); five or more
+  items behind their update rule (栏目不更新); five or more empty items (空白栏目).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from ..check import deadlines, expire
+from ..config.catalog import Catalog, Item
+from ..model.diagnostics import display_path
+from ..config.workdays import PACKAGE_FIRST, PACKAGE_LAST, WorkCalendar, YearNotCovered, add_years_hint, for_site, years_text
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_LABEL = {ERROR: "不合格", WARNING: "警告", INFO: "提示"}
+NO_UPDATE_DAYS = 14  # 网站不更新: no update in the two weeks before the inspection
+STALE_COLUMNS_LIMIT = 5  # 栏目不更新: 累计超过（含）5 个栏目未更新
+EMPTY_COLUMNS_LIMIT = 5  # 空白栏目数量超过（含）5 个
+SECTION = "content"  # the path of findings about the whole section
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    item: str | None
+    kind: str
+    severity: str
+    deadline: dt.date | None
+    published: dt.date | None
+    late_working_days: int | None
+    message: str
+    category: str = ""  # category id, for grouping; "" for the whole section
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "item": self.item, "kind": self.kind, "severity": self.severity,
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "published": self.published.isoformat() if self.published else None,
+                "late_working_days": self.late_working_days}
+
+
+def _months(first: dt.date, last: dt.date):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+class _Checker:
+    def __init__(self, site, catalog: Catalog, today: dt.date):
+        self.site, self.today = site, today
+        self.calendar: WorkCalendar = for_site(site)
+        visible = catalog.for_level(site.level)
+        self.items = [i for i in visible.items if not i.on_request_only]
+        self.findings: list[Finding] = []
+        self.behind: list[Item] = []  # items behind their update rule today
+        self.missing: dict[int, set[str]] = {}  # calendar year lacking -> paths whose deadlines need it
+
+    def uncovered(self, problem: YearNotCovered, path: str) -> None:
+        self.missing.setdefault(problem.year, set()).add(path)
+
+    def add(self, item: Item | None, path: str, kind: str, severity: str, message: str,
+            deadline=None, published=None, late=None) -> None:
+        self.findings.append(Finding(path, item.id if item else None, kind, severity, deadline, published,
+                                     late, message, item.category if item else ""))
+
+    def records(self, item: Item, records: list, seen: expire.Visibility) -> None:
+        scheduled = {r.source for r in seen.scheduled}
+        withdrawn = {r.source for r in seen.withdrawn}
+        for record in records:
+            try:
+                timing = deadlines.timing(record.date, record.published, item.deadline, self.calendar)
+            except YearNotCovered as problem:
+                self.uncovered(problem, record.shown)
+                timing = deadlines.Timing(None, 0)
+            if timing.late:
+                self.add(item, record.shown, "late", WARNING,
+                         f"逾期 {timing.late_working_days} 个工作日公开：时限 {timing.deadline}，公开日期 {record.published}"
+                         + ("（尚未发布，可提前公开日期）" if record.source in scheduled else ""),
+                         timing.deadline, record.published, timing.late_working_days)
+            if record.source in scheduled:
+                self.add(item, record.shown, "scheduled", INFO, f"定时发布：将于 {record.published} 公开",
+                         timing.deadline, record.published)
+            elif record.source in withdrawn:
+                self.add(item, record.shown, "withdrawn", INFO, "公示期已满，已从网站撤下", None, record.published)
+
+    def monthly(self, item: Item, out: list) -> None:
+        """Every month from the item's first record to the last month now due needs a record."""
+        covered = {(r.date.year, r.date.month) for r in out}
+        folder = f"{SECTION}/{item.id}"
+        missing_latest = False
+        for year, month in _months(min(r.date for r in out), self.today):
+            try:
+                due = deadlines.month_deadline(year, month, item.deadline, self.calendar)
+            except YearNotCovered as problem:
+                self.uncovered(problem, folder)
+                break
+            if due >= self.today:
+                break
+            missing_latest = (year, month) not in covered
+            if missing_latest:
+                self.add(item, folder, "stale", WARNING, f"缺少 {year}年{month}月 的更新（应在 {due} 前公开）", due)
+        if missing_latest:
+            self.behind.append(item)
+
+    def annual(self, item: Item, out: list) -> None:
+        due = deadlines.annual_date(item.deadline, self.today.year)
+        if due is None or due >= self.today:
+            return
+        this_year = sorted(r.published for r in out if r.published.year == due.year)
+        if this_year and this_year[0] <= due:
+            return
+        folder = f"{SECTION}/{item.id}"
+        if this_year:
+            try:
+                late = self.calendar.between(due, this_year[0])
+            except YearNotCovered as problem:
+                self.uncovered(problem, folder)
+                late = None
+            self.add(item, folder, "stale", WARNING,
+                     f"{due.year} 年首次公开晚于每年 {due.month}月{due.day}日 的时限（{this_year[0]} 才公开）",
+                     due, this_year[0], late)
+        else:
+            self.add(item, folder, "stale", WARNING, f"{due.year} 年尚未公开（应在 {due.month}月{due.day}日 前公开）", due)
+            self.behind.append(item)
+
+    def calendar_gaps(self) -> None:
+        """One finding for every deadline not computed: no guessed numbers, and no pass."""
+        if not self.missing:
+            return
+        paths = set().union(*self.missing.values())
+        self.add(None, display_path(self.site.path, self.site.root), "calendar", ERROR,
+                 f"工作日历中没有 {years_text(self.missing)}的节假日安排（chinesecalendar 只收录 "
+                 f"{PACKAGE_FIRST}–{PACKAGE_LAST} 年），{len(paths)} 处的公开时限无法计算"
+                 f"（如 {min(paths)}）。{add_years_hint(self.missing)}")
+
+    def inspection(self, public: list, empty: list) -> None:
+        last = max((r.published for r in public), default=None)
+        if last is None or (self.today - last).days > NO_UPDATE_DAYS:
+            since = f"最近一次更新是 {last}" if last else "没有任何公开信息"
+            self.add(None, SECTION, "stale", ERROR,
+                     f"网站不更新：监测时间点前 2 周内整个专栏没有更新（{since}），属单项否决",
+                     last + dt.timedelta(days=NO_UPDATE_DAYS) if last else None, last)
+        if len(self.behind) >= STALE_COLUMNS_LIMIT:
+            names = "、".join(i.name for i in self.behind)
+            self.add(None, SECTION, "stale", ERROR,
+                     f"栏目不更新：{len(self.behind)} 个栏目应更新而未更新（超过（含）{STALE_COLUMNS_LIMIT} 个即单项否决）：{names}")
+        if len(empty) >= EMPTY_COLUMNS_LIMIT:
+            names = "、".join(i.name for i in empty)
+            self.add(None, SECTION, "empty", ERROR,
+                     f"空白栏目 {len(empty)} 个（超过（含）{EMPTY_COLUMNS_LIMIT} 个即单项否决）：{names}")
+
+
+def check(site, catalog: Catalog, records: list, today: dt.date) -> list[Finding]:
+    """Every finding of the site as of today, section-wide ones first, then by catalog order."""
+    seen = expire.sort_out(records, today)
+    checker = _Checker(site, catalog, today)
+    by_item: dict[str, list] = {item.id: [] for item in checker.items}
+    for record in records:
+        if not record.draft and record.item_id in by_item:
+            by_item[record.item_id].append(record)
+    public_ids = {r.item_id for r in seen.public}
+    gone = {r.source for r in seen.scheduled}
+    withdrawn = {r.source for r in seen.withdrawn}
+    empty = []
+    for item in checker.items:
+        mine = sorted(by_item[item.id], key=lambda r: (r.date, r.shown))
+        checker.records(item, mine, seen)
+        out = [r for r in mine if r.source not in gone]  # ever published, withdrawn or not
+        if item.id not in public_ids:
+            empty.append(item)
+            expired = sum(r.source in withdrawn for r in mine)
+            note = f"（公示期满已撤下 {expired} 条）" if expired else ""
+            checker.add(item, f"{SECTION}/{item.id}", "empty", WARNING, f"空白栏目：没有公开中的信息{note}")
+        if not out:
+            continue
+        if item.deadline.monthly is not None:
+            checker.monthly(item, out)
+        if item.deadline.annual_by is not None:
+            checker.annual(item, out)
+    checker.calendar_gaps()
+    checker.inspection(seen.public, empty)
+    order = {item.id: n for n, item in enumerate(checker.items)}
+    kinds = ("calendar", "late", "stale", "empty", "scheduled", "withdrawn")
+    return sorted(checker.findings, key=lambda f: (
+        f.item is not None, order.get(f.item, -1), f.path, kinds.index(f.kind), f.deadline or dt.date.min))
+
+
+def as_json(findings: list[Finding]) -> str:
+    return json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2)
+
+
+def as_text(findings: list[Finding], catalog: Catalog, site, today: dt.date) -> str:
+    """The report a webmaster reads: section-wide failures first, then by category and item."""
+    lines = [f"{site.title} 时效与完整性检查（以 {today} 为准）", ""]
+    section = [f for f in findings if f.item is None]
+    if section:
+        lines.append("全站：政府网站检查指标（国办秘函〔2019〕19号）")
+        lines += [f"  {SEVERITY_LABEL[f.severity]}  {f.message}" for f in section]
+        lines.append("")
+    current_category = current_item = None
+    for finding in findings:
+        if finding.item is None:
+            continue
+        item = catalog.by_id[finding.item]
+        if finding.category != current_category:
+            current_category = finding.category
+            lines.append(f"{catalog.category(finding.category).name}（{finding.category}）")
+        if finding.item != current_item:
+            current_item = finding.item
+            lines.append(f"  {item.name}（{item.id}）")
+        lines.append(f"    {SEVERITY_LABEL[finding.severity]}  {finding.path}：{finding.message}")
+    counts = {s: sum(f.severity == s for f in findings) for s in SEVERITY_LABEL}
+    if findings:
+        lines.append("")
+    lines.append(f"合计：不合格 {counts[ERROR]} 项，警告 {counts[WARNING]} 项，提示 {counts[INFO]} 项。"
+                 + ("有不合格项：网站检查会被判为不合格，请尽快处理。" if counts[ERROR] else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""What flows between the stages: records and their heads, diagnostics."""

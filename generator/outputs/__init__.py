@@ -1,0 +1,1 @@
+"""The outputs besides pages: feeds, open data, sitemap, the search index."""

@@ -1,0 +1,1 @@
+"""The build itself: the orchestrator and the per-record workers."""

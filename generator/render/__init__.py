@@ -1,0 +1,1 @@
+"""Pages: the Jinja renderer, Markdown bodies and the URL rule for links."""

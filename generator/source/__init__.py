@@ -1,0 +1,1 @@
+"""Reading the content folder: finding record files, YAML and Markdown records, spreadsheet lists."""
