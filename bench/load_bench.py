@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generator.config.catalog import load_catalog  # noqa: E402
 from generator.config.site import load_site  # noqa: E402
 from generator.model.diagnostics import Report  # noqa: E402
-from generator.pipeline.build import check_site  # noqa: E402
+from generator.pipeline.sitecheck import check_site  # noqa: E402
 import synth  # noqa: E402
 
 

@@ -10,7 +10,7 @@ from conftest import FIXTURES, run
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
-from generator.pipeline.build import check_site, open_store
+from generator.pipeline.sitecheck import check_site, open_store
 
 TODAY = "2026-10-01"
 

@@ -172,7 +172,7 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
 
 def remembered_stamp(site: Path, shown: str):
     """The (size, mtime, ctime, inode) under which the store remembers a record file's key."""
-    from generator.pipeline.build import open_store
+    from generator.pipeline.sitecheck import open_store
     from generator.config.site import load_site
     return open_store(load_site(site / "site.yaml")).file_keys[shown][0]
 
@@ -264,3 +264,25 @@ def test_an_edit_checks_and_renders_that_record_alone(built, monkeypatch):
         processed.clear()
         builder.build(site / "site.yaml", out, today=TODAY)
         assert processed == [[path.relative_to(site).as_posix()], []]
+
+
+def test_the_build_result_counts_what_was_made_and_what_was_taken_as_it_was(built):
+    """BuildResult says how many records were rendered and how many ledger groups were made
+    or reused: a body edit renders that record alone and makes its group, its feeds, its
+    search shard and the sitemap's neighbours again; a title edit makes the shared pages that
+    list it; nothing is made when nothing changed."""
+    from generator.pipeline.build import build as build_in_process
+    site, out = built
+    record = site / RECORD
+    record.write_text(record.read_text(encoding="utf-8").replace("制定本办法", "特制定本办法"), encoding="utf-8")
+    body = build_in_process(site / "site.yaml", out, today=TODAY)
+    assert body.rendered == 1
+    assert 0 < body.groups_made < body.groups_reused
+    assert [p for p in body.changes.changed if not p.startswith(("feeds/", "pagefind/"))] == ["policy/laws/banfa.html"]
+    again = build_in_process(site / "site.yaml", out, today=TODAY)
+    assert (again.rendered, again.groups_made, again.groups_reused) == (0, 0, 0)  # not even read
+    record.write_text(record.read_text(encoding="utf-8").replace(TITLE, TITLE + "（修订）"), encoding="utf-8")
+    title = build_in_process(site / "site.yaml", out, today=TODAY)
+    assert title.rendered == 1
+    assert "policy/laws/index.html" in title.changes.changed and "index.html" in title.changes.changed
+    assert title.groups_made > body.groups_made

@@ -384,6 +384,35 @@ def test_kill_during_write_is_listed_by_the_next_build(small, tmp_path):
         assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
 
+def test_a_killed_build_leaves_the_old_output_or_the_new_one(small, tmp_path):
+    """Killed at any step of its write phase, a build is carried through by the next run
+    before that run reads anything, even when the next run then fails on an error in the
+    content: the output is the last completed build's (killed before its plan was in the
+    journal) or the killed build's, whole, never a mix."""
+    base = tmp_path / "base"
+    assert build(small, base).returncode == 0
+    completed = snapshot(base)
+    _edit(small)
+    reference, tally = tmp_path / "reference", tmp_path / "steps"
+    _copy_output(base, reference)
+    assert build(small, reference, env={"GENERATOR_TEST_STEPS": str(tally)}).returncode == 0
+    final = snapshot(reference)
+    steps = int(tally.read_text())
+    broken = small / "content/policy/laws/broken.md"
+    for point in sorted({1, 2, 3, 4, steps - 1, steps, *random.Random(7).sample(range(5, steps - 1), 8)}):
+        out = tmp_path / f"out{point}"
+        _copy_output(base, out)
+        killed = build(small, out, env={"GENERATOR_TEST_DIE_AFTER": str(point)})
+        assert killed.returncode == 137, killed.stderr
+        broken.write_text("---\ntitle: 缺少其他字段\n---\n", encoding="utf-8")
+        failed = build(small, out)
+        broken.unlink()
+        assert failed.returncode == 1, failed.stderr
+        found = snapshot(out)
+        assert found == (completed if point == 1 else final), f"killed at step {point}"  # 1: the journal half-written
+        assert not out.with_name(out.name + ".staging").exists()
+
+
 def test_builds_killed_one_after_another_are_all_listed(small, tmp_path):
     """Killed, edited back in part, killed again: the next build lists what differs from the
     last completed build, neither more (a page changed and changed back) nor less."""

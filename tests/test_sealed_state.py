@@ -169,7 +169,7 @@ def test_truncated_or_bitflipped_files_are_ignored(built, capsys):
 
 
 def _context(site: Path) -> bytes:
-    from generator.pipeline.build import open_store
+    from generator.pipeline.sitecheck import open_store
     from generator.config.site import load_site
     return open_store(load_site(site / "site.yaml")).context
 

@@ -18,7 +18,8 @@ import yaml
 from . import progress
 from .. import __version__
 from ..publish import write
-from ..pipeline.build import build, check_site
+from ..pipeline.build import build
+from ..pipeline.sitecheck import check_site
 from ..config.catalog import load_catalog
 from ..config.site import load_site
 from ..model.diagnostics import ConfigError, ContentError, Report, display_path, redact

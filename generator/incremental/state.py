@@ -29,17 +29,13 @@ from . import seal
 from .. import HOME
 from ..outputs import search
 
-FORMAT = "state-3"
+FORMAT = "state-4"
 _PACKAGE = HOME
 _OWN = [_PACKAGE / "generator", _PACKAGE / "templates", _PACKAGE / "themes"]
 
 
 def state_path(out: Path) -> Path:
     return out.parent / (out.name + ".state")
-
-
-def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 @dataclass
@@ -50,10 +46,7 @@ class State:
     today: dt.date | None = None
     files: dict = field(default_factory=dict)  # output path -> (digest, size, mtime_ns)
     summary: object = None  # what the build reported: replayed when nothing changed
-    data_keys: dict = field(default_factory=dict)  # list item id -> what its open-data files were made from
-    page_keys: dict = field(default_factory=dict)  # shared page path -> what it was rendered from
-    search_keys: dict = field(default_factory=dict)  # search index folder -> (what it was made from, its files)
-    section: tuple = ()  # (what the section's shared pages were made from, their paths): build._section_key
+    groups: dict = field(default_factory=dict)  # name -> (key, files, parts): publish/ledger.py
     site: object = None  # outguard.identity of the site whose build this is: another site's is refused
 
 
@@ -73,8 +66,10 @@ def load(out: Path) -> State | None:
     return state if version == FORMAT and isinstance(state, State) else None
 
 
-def save(out: Path, state: State) -> None:
-    seal.write(state_path(out), pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL), _PURPOSE)
+def save(path: Path, state: State) -> None:
+    """Sealed, at `path`: the commit (publish/commit.py) writes it beside the state and
+    puts it in place with the manifest, last."""
+    seal.write(path, pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL), _PURPOSE)
 
 
 def _walk(folder: Path, hasher, seen: dict | None = None) -> None:

@@ -86,7 +86,7 @@ class Survey:
 
     def intact(self) -> bool:
         """Every file the last build wrote is there as it wrote it. Other files do not count:
-        a build never removes what no build of ours wrote (write.apply)."""
+        a build never removes what no build of ours wrote (publish/commit.py)."""
         changed, missing, _ = self.result()
         return not changed and not missing
 

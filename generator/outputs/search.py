@@ -221,29 +221,19 @@ def _made_from(binary_stamp: bytes, members: list) -> bytes:
     return digest.digest()
 
 
-def outdated(shards: dict[str, list], intact, last: dict, binary: Path) -> tuple[set, dict, list]:
-    """(files kept as they are, {folder: (made from, its files)} of the shards kept, the shards
-    to index again) for the shards of `plan`: a shard made from the same pages as last build
-    (`last`, as index() and this returned then), whose files are all still there
-    (`intact(path)`), is kept. Quick, and free of I/O but one stat: the build does it before
-    starting the thread that indexes, where each system call could wait on the interpreter."""
+def shard_keys(shards: dict[str, list], binary: Path) -> dict[str, bytes]:
+    """Each shard of `plan` -> what its files follow from: a shard whose key is the last
+    build's is not indexed again (publish/ledger.py). Free of I/O but one stat: the build
+    asks before starting the thread that indexes, where each system call could wait on the
+    interpreter."""
     st = binary.stat()
     count = shard_count(sum(len(members) for members in shards.values()))
     stamp = f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{count}\n".encode()
-    kept, keys, todo = set(), {}, []
-    for folder, members in shards.items():
-        key = _made_from(stamp, members)
-        previous = last.get(folder)
-        if previous and previous[0] == key and all(intact(path) for path in previous[1]):
-            kept.update(previous[1])
-            keys[folder] = previous
-        else:
-            todo.append((folder, key, members))
-    return kept, keys, todo
+    return {folder: _made_from(stamp, members) for folder, members in shards.items()}
 
 
 def index(todo: list, read, binary: Path, made_now, into: Path):
-    """Starts indexing the shards `todo` of outdated() again, from their pages' bytes
+    """Starts indexing the shards `todo`, (folder, key, pages) each, from their pages' bytes
     (`read(path)`), PARALLEL at a time in threads of their own, and returns what waits for
     them: join() -> {folder: (made from, its files)}. Pagefind writes each shard's files under
     `into` (the build's staging folder), and `made_now(files)` is given them as soon as they

@@ -15,10 +15,8 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from ..check import expire
-from ..incremental import state
 from ..outputs import feeds, opendata, search
 from ..privacy import attachscan, leakgate, mask
 from ..source import yamlsource
@@ -28,6 +26,7 @@ from ..model.diagnostics import Location, Report
 from ..outputs.feeds import Summaries
 from ..source.discover import SourceFile, read
 from ..incremental.products import Checked, Rendered, Store, dependencies, render_key
+from ..publish.ledger import Output, digest
 from ..model.records import Record, head_of
 from ..render.pages import Renderer, display_rows, row_projects
 from ..check.validate import after_check, check_record
@@ -37,28 +36,23 @@ PARALLEL_FROM = 200  # tasks; below this a process pool costs more than it saves
 
 @dataclass
 class Job:
-    """What every task needs; set before the pool forks, so the workers inherit it."""
+    """What every task needs; set before the pool forks, so the workers inherit it (or sent: for_worker)."""
     site: SiteConfig
     catalog: Catalog
     day: object  # datetime.date
     store: Store
-    renderer: Renderer
-    out: Path  # the output folder as the last build left it
-    staging: Path  # where changed pages wait until the whole build has passed
-    known: dict  # output path -> (digest, size, mtime_ns), as the last build wrote it
+    renderer: Renderer | None
+    output: Output | None  # None: check only (the validate and check commands)
     visible: set = field(default_factory=set)  # ids of the items of the site's level
-    render: bool = True  # False: check only (the validate and check commands)
     summaries: Summaries = field(default_factory=Summaries)
-    folders: set = field(default_factory=set)  # staging folders made by this process (stage())
     stats: dict = field(default_factory=dict)  # record file location -> os.stat_result, taken this run
-    damaged: set = field(default_factory=set)  # of `known`, the files no longer as that build left them (survey.py)
 
     def for_worker(self) -> "Job":
         """What a worker started afresh (spawn: Windows, macOS, wherever there is no fork) is
         sent: everything but what it can make again itself or does not need, the store's
         entries and the renderer (made in the worker by adopt())."""
         return replace(self, store=self.store.for_worker(), renderer=None, summaries=Summaries(), stats={},
-                       folders=set())
+                       output=self.output and self.output.for_worker())
 
     @property
     def allowed(self) -> frozenset:
@@ -82,7 +76,6 @@ class Outcome:
     check_key: str = ""
     render_key: str = ""
     rendered: Rendered | None = None
-    staged: list = field(default_factory=list)  # output paths put in the staging folder
     render_diagnostics: list = field(default_factory=list)  # those of the rendering alone
 
 
@@ -102,7 +95,7 @@ def start_method() -> str:
 def adopt(job: Job) -> None:
     """A spawned worker's start: the job it was sent, with a renderer of its own."""
     global _job
-    if job.render:
+    if job.output is not None:
         job.renderer = Renderer(job.site, job.catalog, job.day)
     _job = job
 
@@ -149,25 +142,6 @@ def _leaks(gate: leakgate.Gate, parts: dict, report: Report, source: tuple) -> N
             leakgate.report(leak, report)
 
 
-def in_output(job: Job, path: str, page_digest: bytes | None = None) -> bool:
-    """Whether the output holds at path what the last build wrote there (and, given a
-    digest, that these are the bytes)."""
-    known = job.known.get(path)
-    if known is None or (page_digest is not None and known[0] != page_digest):
-        return False
-    return path not in job.damaged
-
-
-def stage(job: Job, path: str, data: bytes) -> None:
-    target = f"{job.staging}/{path}"  # not a Path, and each folder made once: this runs for every page
-    folder = target.rpartition("/")[0]
-    if folder not in job.folders:
-        os.makedirs(folder, exist_ok=True)
-        job.folders.add(folder)
-    with open(target, "wb") as handle:
-        handle.write(data)
-
-
 def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secrets: set, kept: tuple) -> None:
     """The record's pages, feed summary, project names and open-data rows, gated with its
     own raw values; the changed pages staged. Nothing is kept when the gate finds a leak."""
@@ -191,16 +165,11 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     outcome.render_diagnostics = report.diagnostics
     if report.has_errors():
         return
-    digests = {}
-    for path, page in pages.items():
-        digests[path] = state.digest(page)
-        if not in_output(job, path, digests[path]):
-            stage(job, path, page)
-            outcome.staged.append(path)
+    digests = {path: job.output.place(path, page) for path, page in pages.items()}
     if data:
         job.store.put_data(outcome.render_key, data)
     # the search index reads less than the page (not a list's rows): a shard is made again only when that changes
-    indexed = state.digest(search.for_index(pages[shown.url])) if shown.url in pages else b""
+    indexed = digest(search.for_index(pages[shown.url])) if shown.url in pages else b""
     outcome.rendered = Rendered.of(digests, summary, projects, data[0] if data else 0, indexed)
 
 
@@ -220,7 +189,7 @@ def work(task: Task) -> Outcome:
                                           dependencies(head, job.site.root), tuple(attachments.diagnostics)),
                       list(report.diagnostics), task.check_key)
     state, kept = expire.status(head, job.day)
-    if job.render and state == "public" and shows(job, head) and (task.index_no or head.index_no):
+    if job.output is not None and state == "public" and shows(job, head) and (task.index_no or head.index_no):
         _render(task, outcome, record, masked, result.secrets, kept)
     return outcome
 
@@ -273,7 +242,6 @@ class Checks:
     checks: list  # per file, products.Checked or None
     outcomes: dict = field(default_factory=dict)  # file index -> Outcome, for the files checked now
     renders: dict = field(default_factory=dict)  # record source -> (render key, products.Rendered)
-    staged: dict = field(default_factory=dict)  # output path -> digest, pages waiting in the staging folder
 
 
 def check_files(job: Job, files: list[SourceFile], report: Report, tick=None) -> Checks:

@@ -6,6 +6,7 @@ works under any path of the CMS. Templates get plain display values only.
 from __future__ import annotations
 
 import datetime as dt
+import contextlib
 import hashlib
 import math
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..config.site import SiteConfig
 from ..config.fieldtypes import show
 from .markup import Markdown
 from ..model.records import Head, Record
+from ..model.section import SectionInput
 from ..outputs.search import OUTPUT as SEARCH_INDEX
 
 ROWS_PER_PAGE = 100
@@ -175,50 +177,36 @@ class Renderer:
             auto_reload=False)  # a build renders thousands of pages: no stat of the template files for each
         self.markdown = Markdown()
         self.pages: dict[str, bytes] = {}
-        self.reports: dict = {}  # year -> stats.YearStats, set by the build before section()
-        self.memo = None  # see remember()
-        self.sink = None  # when set, sink(path, bytes) takes each shared page instead of self.pages
-        self.sunk: set[str] = set()
+        self.reports: dict = {}  # year -> stats.YearStats, while section() runs
+        self.search_folders: tuple = (SEARCH_INDEX + "/",)  # the search index's shards, while section() runs
         self.listings: dict = {}  # record source -> Listed, made once a build
-        self.search_folders = [SEARCH_INDEX + "/"]  # the search index's shards (search.plan), set by the build too
         self.visible = catalog.for_level(site.level)
         self.categories = [(c, self.visible.items_of(c.id)) for c in self.visible.categories]
+        self._into = None  # (ledger, context digest) while shared pages are made: see _writing()
 
     # -- helpers ------------------------------------------------------------------------
-    def remember(self, context: bytes, last: dict, intact) -> None:
-        """From now on, a page whose inputs are those of the last build (`last`: path -> key)
-        and whose file is still as written (`intact(path)`) is not rendered again; its path
-        goes to `kept`. `context`: the digest of the code, templates, theme and settings."""
-        self.memo = (context, last, intact)
-        self.keys: dict[str, bytes] = {}
-        self.kept: set[str] = set()
+    @contextlib.contextmanager
+    def _writing(self, ledger, context: bytes):
+        """Pages made meanwhile go to the ledger (publish/ledger.py), each a group of its own
+        keyed by everything it shows (`context`: the digest of the code, templates, theme and
+        settings), and one whose key is the last build's is not rendered again."""
+        self._into = (ledger, context)
+        try:
+            yield
+        finally:
+            self._into = None
 
-    def _unchanged(self, path: str, template: str, title: str, crumbs, meta: dict, shown: str) -> bool:
+    def _reused(self, path: str, template: str, title: str, crumbs, meta: dict, shown: str) -> bool:
         """`shown`: all the page's context shows, as text."""
-        context_digest, last, intact = self.memo
-        key = hashlib.blake2b(context_digest, digest_size=16)
+        ledger, context = self._into
+        key = hashlib.blake2b(context, digest_size=16)
         key.update(repr((path, template, title, crumbs, meta)).encode())
         key.update(shown.encode())
-        self.keys[path] = key.digest()
-        if last.get(path) == self.keys[path] and intact(path):
-            self.kept.add(path)
-            return True
-        return False
-
-    def keep_section(self, paths, last: dict) -> None:
-        """The pages section() made last build, all kept as they are: nothing they show
-        changed (build._section_key). Their keys carry on for the next build's memo."""
-        self.kept.update(paths)
-        self.keys.update((path, last[path]) for path in paths if path in last)
-
-    def unchanged(self, path: str, shown: str) -> bool:
-        """For a file made elsewhere (a feed) from what `shown` describes: whether the one
-        made last from the same is still in the output. Kept and keyed as the pages are."""
-        return self.memo is not None and self._unchanged(path, "", "", [], {}, shown)
+        return ledger.reuse(f"page:{path}", key.digest())
 
     def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
-        if self.memo and self._unchanged(path, template, title, crumbs, meta,
-                                         _fingerprint(dict(sorted(context.items())))):
+        if self._into is not None and self._reused(path, template, title, crumbs, meta,
+                                                   _fingerprint(dict(sorted(context.items())))):
             return
         self._render_page(path, template, title, crumbs, meta, context)
 
@@ -229,12 +217,11 @@ class Renderer:
         html = self.env.get_template(template).render(
             site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
             categories=self.categories, feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
-            **context)
-        if self.sink is None:
-            self.pages[path] = html.encode("utf-8")
+            **context).encode("utf-8")
+        if self._into is None:
+            self.pages[path] = html
         else:
-            self.sunk.add(path)
-            self.sink(path, html.encode("utf-8"))
+            self._into[0].put(f"page:{path}", path, html)
 
     def column_meta(self, name: str, description: str, column_type: str) -> dict:
         return {"ColumnName": name, "ColumnDescription": description or name,
@@ -265,11 +252,16 @@ class Renderer:
         return views
 
     # -- pages ----------------------------------------------------------------------------
-    def section(self, records: list[Head], projects: dict) -> dict[str, bytes]:
+    def section(self, section: SectionInput, reports: dict, ledger, context: bytes) -> None:
         """The pages shared by many records (home, catalog, categories, item lists, projects,
-        reports, search), from the public records' heads; `projects`: record source -> the
-        project codes and names its rows give."""
-        self.pages = {}
+        reports, search), from `section` alone, into the ledger; `reports`: year ->
+        stats.YearStats of the section's heads."""
+        self.reports, self.search_folders = reports, section.search_folders
+        projects = {source: rendered.projects for source, rendered in section.projects.items()}
+        with self._writing(ledger, context):
+            self._section(section.seen.public, projects)
+
+    def _section(self, records: list[Head], projects: dict) -> None:
         visible = self.visible
         by_item: dict[str, list[Head]] = {item.id: [] for item in visible.items}
         for record in records:
@@ -289,7 +281,6 @@ class Renderer:
         self.project_pages(published, projects)
         self.report_pages()
         self.search_page()
-        return self.pages
 
     def pages_of(self, record: Record, rows: list[list[str]] | None = None) -> dict[str, bytes]:
         """The pages of one masked public record; `rows`: its display_rows(), when known."""
@@ -364,21 +355,22 @@ class Renderer:
                       row_total=len(rows), total=total, page=number,
                       pages=pager if pages > 1 else [], body=body, attachments=attachments)
 
-    def withdrawn_pages(self, gone: list[Gone], shown: dict | set = frozenset()) -> list[str]:
-        """A short 已撤下 page at each URL that no longer shows its record: the CMS only ever
-        receives uploads, so without it the old page would stay live. No record data at all."""
+    def withdrawn_pages(self, gone: list[Gone], ledger, context: bytes) -> list[str]:
+        """A short 已撤下 page at each URL that no longer shows its record and that no other
+        file of this build takes: the CMS only ever receives uploads, so without it the old
+        page would stay live. No record data at all."""
         made = []
-        for page in gone:
-            if page.path in self.pages or page.path in self.sunk or page.path in shown or \
-                    (self.memo and page.path in self.kept):
-                continue  # `shown`: the record pages of this build
-            made.append(page.path)
-            item = self.catalog.by_id[page.item_id]
-            category = self.catalog.category(item.category)
-            crumbs = [Link(category.name, f"{category.id}/index.html"), Link(item.name, f"{item.id}/index.html"),
-                      Link("已撤下", page.path)]
-            self.emit(page.path, "withdrawn.html", "本信息已撤下", crumbs, self.column_meta(item.name, "", "栏目"),
-                      item=item, category=category, ended=show(page.ended))
+        with self._writing(ledger, context):
+            for page in gone:
+                if ledger.has(page.path):
+                    continue
+                made.append(page.path)
+                item = self.catalog.by_id[page.item_id]
+                category = self.catalog.category(item.category)
+                crumbs = [Link(category.name, f"{category.id}/index.html"), Link(item.name, f"{item.id}/index.html"),
+                          Link("已撤下", page.path)]
+                self.emit(page.path, "withdrawn.html", "本信息已撤下", crumbs, self.column_meta(item.name, "", "栏目"),
+                          item=item, category=category, ended=show(page.ended))
         return made
 
     def project_pages(self, published: list[Head], row_projects: dict) -> None:
@@ -406,7 +398,7 @@ class Renderer:
             title = f"项目 {code}" + (f"（{name}）" if name else "")
             path, crumbs = f"projects/{code}.html", [Link("项目信息", f"projects/{code}.html")]
             shown = "\n".join([code] + [keys[n] for n in members])  # the stages follow from the items
-            if self.memo and self._unchanged(path, "project.html", title, crumbs, meta, shown):
+            if self._reused(path, "project.html", title, crumbs, meta, shown):
                 continue
             stages = []
             for number in members:

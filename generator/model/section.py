@@ -1,0 +1,29 @@
+"""The one value the section's shared pages are made from."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SectionInput:
+    """What the shared pages (home, catalog, categories, item lists, projects, yearly
+    statistics, search) can read, and nothing else: every record's head as checked (its
+    索引号 settled), what happens to each today, the day, the project names the public lists'
+    rows give, and the search index's folders. Its key is the digest of all of it, so that
+    whatever a shared page shows is in the key by construction (`seen` follows from the
+    heads and the day: expire.sort_out)."""
+    heads: tuple  # model.records.Head, every record with no error
+    seen: object  # check.expire.Visibility of the heads on `day`
+    day: dt.date
+    projects: dict  # public record source -> incremental.products.Rendered (its projects)
+    search_folders: tuple  # outputs.search.plan's folders, the first the one the search page loads
+
+    def key(self, context: bytes) -> bytes:
+        """`context`: the digest of the code, templates, theme and settings (products.context_digest)."""
+        digest = hashlib.blake2b(context, digest_size=16)
+        digest.update(repr((self.day, self.search_folders, self.heads)).encode())
+        projects = self.projects
+        digest.update(b"".join([projects[h.source].projects_key for h in self.seen.public if h.source in projects]))
+        return digest.digest()

@@ -1,0 +1,66 @@
+"""One build's values, made once when the build starts and read by every stage."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import workers
+from .sitecheck import open_store
+from ..check import expire
+from ..config.catalog import Catalog, load_catalog
+from ..config.site import SiteConfig
+from ..incremental import products, survey
+from ..incremental.state import State
+from ..model.diagnostics import Report
+from ..publish import journal
+from ..publish.ledger import Ledger, Output
+from ..render.pages import Renderer
+
+
+@dataclass
+class Session:
+    site: SiteConfig
+    catalog: Catalog
+    day: dt.date
+    out: Path
+    strict: bool
+    last: State | None  # the last completed build's, None without one
+    pending: journal.Pending  # builds that died writing since
+    existing: set  # every file the output holds now
+    inputs: bytes  # state.fingerprint of every input
+    start: float  # time.perf_counter() when the build started
+    store: products.Store
+    renderer: Renderer
+    output: Output
+    ledger: Ledger
+    job: workers.Job
+    report: Report = field(default_factory=Report)
+
+    @property
+    def context(self) -> bytes:
+        """The digest of the code, templates, theme and settings: in every key."""
+        return self.store.context
+
+
+def open_session(site: SiteConfig, out: Path, day: dt.date, strict: bool, last: State | None,
+                 pending: journal.Pending, found: survey.Survey, inputs: bytes, stats: dict) -> Session:
+    """`found`: the survey of the output; `stats`: the stat of each content file, taken by
+    the fingerprint (a build need not stat them again)."""
+    catalog = load_catalog(site, cache=True)
+    store = open_store(site)
+    renderer = Renderer(site, catalog, day)
+    staging = out.parent / (out.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    output = Output(out, staging, last.files if last else {}, found.damaged())
+    visible = {i.id for i in catalog.for_level(site.level).items}
+    job = workers.Job(site, catalog, day, store, renderer, output, visible, stats=stats)
+    ledger = Ledger(output, last.groups if last else {}, job.allowed)
+    return Session(site, catalog, day, out, strict, last, pending, found.existing(), inputs, time.perf_counter(),
+                   store, renderer, output, ledger, job)
+
+
+def close_session(session: Session) -> None:
+    shutil.rmtree(session.output.staging, ignore_errors=True)
