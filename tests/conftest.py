@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.check.validate import after_check, check_record
+from generator.model.diagnostics import Location
+from generator.privacy import leakgate
+from generator.source import yamlsource
+from generator.source.discover import discover, read
+
 ROOT = Path(__file__).resolve().parent.parent
 if os.environ.get("ZFBZ_START_METHOD") == "spawn" and hasattr(os, "fork"):
     del os.fork  # the Windows way, as .ci/run asks for it: every pool spawns, nothing forks here
@@ -49,6 +55,32 @@ def site(tmp_path):
     def make(files: dict, site_yaml: str = MINIMAL_SITE) -> Path:
         return write_site(tmp_path / "site", files, site_yaml)
     return make
+
+
+def checked_records(site, catalog, report) -> list:
+    """Every record of the site in full (rows and all), checked file by file as a build's
+    workers check it (workers._check: read, check_record, after_check); the problems go to
+    the report. For tests that need more than the heads build.check_site returns."""
+    visible = {i.id for i in catalog.for_level(site.level).items}
+    records = []
+    for file in discover(site.content_dir, site.root, catalog, report):
+        try:
+            raw = read(file)
+        except yamlsource.YamlProblem as problem:
+            report.error(Location(file.shown, problem.line, problem.col), problem.code, problem.message, problem.hint)
+            continue
+        record = check_record(raw, catalog.by_id[file.item_id], site, report)
+        if record is not None:
+            after_check(record, catalog, site, visible, report)
+            records.append(record)
+    return records
+
+
+def leaks(files: dict, secrets=frozenset(), allowed=frozenset()) -> list:
+    """The leak gate on each file as a build runs it (build._gate): one Gate, the files in
+    path order; the leaks found."""
+    gate = leakgate.Gate(set(secrets), allowed)
+    return [leak for leak in (gate.leak(path, files[path]) for path in sorted(files)) if leak]
 
 
 def copy_fixture(name: str, dest: Path) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import run, write_site
+from conftest import leaks, run, write_site
 from generator.privacy import freetext, leakgate
 from generator.pipeline.build import build
 from generator.model.diagnostics import ConfigError, ContentError
@@ -293,13 +293,13 @@ def test_the_leak_gate_names_the_source_record_and_line(tmp_path):
     "<item><description>&lt;p&gt;1391234&lt;b&gt;5678&lt;/b&gt;&lt;/p&gt;</description></item>",
 ])
 def test_the_leak_gate_reads_what_a_reader_sees(page):
-    assert leakgate.scan({"a.html": page.encode()}, set()), page
+    assert leaks({"a.html": page.encode()}), page
 
 
 def test_the_leak_gate_lets_declared_hotlines_and_public_numbers_through():
     page = ("<p>咨询电话 12329、135-1234-5678，办公电话 023-63211234，项目 2024-500103-70-01-000123，"
             "索引号 11500000MB0000001M/2026-00043，日期 2026-03-02 至 2026-03-16，面积 55.5</p>").encode()
-    assert leakgate.scan({"a.html": page}, set(), {"12329", "13512345678"}) == []
+    assert leaks({"a.html": page}, allowed={"12329", "13512345678"}) == []
 
 
 # -- every disguise, every place --------------------------------------------------------------
@@ -414,6 +414,6 @@ def test_a_command_line_value_is_not_echoed(tmp_path):
 
 def test_the_leak_gate_reads_the_names_of_the_files_it_is_given():
     # a second line behind number-in-name: an address holding a mobile is a leak, a search index's digest is not
-    leaks = leakgate.scan({"test/every/13900000003.html": b"<p>x</p>", "test/every/r1.html": b"<p>x</p>",
-                           "pagefind/fragment/zh-cn_13912345678a.pf_fragment": b"x"}, set())
-    assert [(leak.path, leak.shown) for leak in leaks] == [("test/every/13900000003.html", "139****0003")]
+    found = leaks({"test/every/13900000003.html": b"<p>x</p>", "test/every/r1.html": b"<p>x</p>",
+                   "pagefind/fragment/zh-cn_13912345678a.pf_fragment": b"x"})
+    assert [(leak.path, leak.shown) for leak in found] == [("test/every/13900000003.html", "139****0003")]

@@ -5,7 +5,7 @@ from conftest import MINIMAL_SITE
 from generator.config.catalog import load_catalog
 from generator.config.site import index_pattern, load_site
 from generator.model.diagnostics import Report
-from generator.check.validate import load_records
+from generator.pipeline.build import check_site
 
 LOCAL = MINIMAL_SITE.replace("index_prefix: TEST", "index_prefix: \"0012\"") + \
     "index_format: \"{prefix}-{year}{month:02}-{serial:04}\"\n"
@@ -20,7 +20,7 @@ def warnings(site, index_no: str, site_yaml: str = MINIMAL_SITE) -> list[str]:
     path = site({"content/policy/laws/a.md": record(index_no)}, site_yaml)
     config = load_site(path)
     report = Report()
-    load_records(config, load_catalog(config), report)
+    check_site(config, load_catalog(config), report)
     return [d.format().split("\n")[0] for d in report.diagnostics]
 
 
@@ -45,5 +45,5 @@ def test_a_number_not_in_the_sites_form_is_a_warning(site, index_no, site_yaml, 
 def test_derived_numbers_follow_the_local_form(site):
     path = site({"content/policy/laws/a.md": f"---\ntitle: A\ndate: 2026-03-05\n{FIELDS}---\n正文\n"}, LOCAL)
     config = load_site(path)
-    [record] = load_records(config, load_catalog(config), Report())
-    assert index_pattern(config).fullmatch(record.index_no) and record.index_no.startswith("0012-202603-")
+    [head] = check_site(config, load_catalog(config), Report())
+    assert index_pattern(config).fullmatch(head.index_no) and head.index_no.startswith("0012-202603-")

@@ -1,11 +1,10 @@
 """Blacklist subjects that are organisations: 主体类型 decides which columns a row needs (required_if)."""
 import openpyxl
 
-from conftest import ROOT, run
+from conftest import ROOT, checked_records, run
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
-from generator.check.validate import load_records
 
 AGENCY = "91500105MA60XK3Q2L"  # checksum-valid, fictional
 CATALOG = (ROOT / "content/_catalog.yaml").read_text(encoding="utf-8")
@@ -16,7 +15,7 @@ ROW = "日期: 2026-04-16, 原因: 伪造材料, 决策依据: 办法第七条, 
 def load(path):
     site = load_site(path)
     report = Report()
-    return load_records(site, load_catalog(site), report), report
+    return checked_records(site, load_catalog(site), report), report
 
 
 def test_the_demo_blacklist_shows_an_organisation_in_full_and_a_person_masked(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import FIXTURES, ROOT, run
+from conftest import FIXTURES, ROOT, leaks, run
 from generator.privacy import freetext, leakgate
 from generator.pipeline.build import build
 from generator.config.catalog import base_catalog
@@ -111,9 +111,9 @@ def test_leak_gate_reads_numbers_as_free_text_does():
     grouped = f"<p>{ID[:6]} {ID[6:14]}\n{ID[14:]}</p>".encode()
     wide = f"<p>{ID.translate(FULL_WIDTH)}</p>".encode()
     phone = "<td>139-1234-5678</td>".encode()
-    leaks = leakgate.scan({"a.html": grouped, "b.html": wide, "c.html": phone, "d.html": b"<p>12329</p>"},
-                          {"13912345678", "12329999"})
-    assert [(leak.path, leak.shown) for leak in leaks] == [
+    found = leaks({"a.html": grouped, "b.html": wide, "c.html": phone, "d.html": b"<p>12329</p>"},
+                  {"13912345678", "12329999"})
+    assert [(leak.path, leak.shown) for leak in found] == [
         ("a.html", "320***3454"), ("b.html", "320***3454"), ("c.html", "139****5678")]
 
 
@@ -132,14 +132,14 @@ def test_the_gate_finds_in_a_csv_what_it_finds_in_the_same_text_elsewhere(cells,
 
 def test_an_id_split_by_a_csv_row_end_is_still_a_leak():
     data = f"索引号,姓名\r\nA,{ID[:10]}\r\n{ID[10:]},张*\r\n".encode()
-    assert [leak.shown for leak in leakgate.scan({"data/x.csv": data}, set())] == ["320***3454"]
+    assert [leak.shown for leak in leaks({"data/x.csv": data})] == ["320***3454"]
 
 
 def test_short_secrets_only_match_whole_numbers():
     # an unpublished 8-digit landline must not be "found" inside a project code
-    leaks = leakgate.scan({"a.html": "项目 2024-500103-70-01-000123".encode(), "b.html": b"<td>63211234</td>"},
-                          {"50010370", "63211234"})
-    assert [leak.path for leak in leaks] == ["b.html"]
+    found = leaks({"a.html": "项目 2024-500103-70-01-000123".encode(), "b.html": b"<td>63211234</td>"},
+                  {"50010370", "63211234"})
+    assert [leak.path for leak in found] == ["b.html"]
 
 
 # -- a site full of personal data ----------------------------------------------------------

@@ -1,12 +1,11 @@
 """Data as real registers hold it: internal columns, placeholder ID numbers, the ID mask's legal floor."""
 import pytest
 
-from conftest import MINIMAL_SITE, run
+from conftest import MINIMAL_SITE, checked_records, leaks, run
 from generator.privacy import leakgate, mask
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
-from generator.check.validate import load_records
 
 LOCAL_CATALOG = """\
 items:
@@ -27,7 +26,12 @@ def load(path):
     site = load_site(path)
     catalog = load_catalog(site)
     report = Report()
-    return site, catalog, load_records(site, catalog, report), report
+    return site, catalog, checked_records(site, catalog, report), report
+
+
+def masked(record, catalog, site) -> mask.MaskResult:
+    """The record masked as a build's workers mask it."""
+    return mask.mask_record(record, catalog.by_id[record.item_id], site)
 
 
 def test_internal_columns_are_validated_dropped_and_kept_as_secrets(site):
@@ -37,15 +41,14 @@ def test_internal_columns_are_validated_dropped_and_kept_as_secrets(site):
     config, catalog, records, report = load(path)
     assert not report.diagnostics
     assert records[0].rows[0].values["联系电话"] == "13912345678"  # validated, typed
-    masked = mask.mask_records(records, catalog, config)
-    shown = masked.records[0].rows[0].values
+    result = masked(records[0], catalog, config)
+    shown = result.records[0].rows[0].values
     assert set(shown) == {"保障对象姓名", "身份证号", "发放金额", "发放年月", "发放日期", "发放方式"}
-    assert {"13912345678", CARD, "110101199003071233"} <= masked.secrets
-    assert "示例公司" not in masked.secrets  # names of employers may rightly appear elsewhere
+    assert {"13912345678", CARD, "110101199003071233"} <= result.secrets
+    assert "示例公司" not in result.secrets  # names of employers may rightly appear elsewhere
     # were a template to print an unpublished value, the leak gate would stop the build
-    leaks = leakgate.scan({"a.html": b"<td>139 1234 5678</td>", "b.html": f"<td>{CARD}</td>".encode()},
-                          masked.secrets)
-    assert [leak.path for leak in leaks] == ["a.html", "b.html"]
+    found = leaks({"a.html": b"<td>139 1234 5678</td>", "b.html": f"<td>{CARD}</td>".encode()}, result.secrets)
+    assert [leak.path for leak in found] == ["a.html", "b.html"]
 
 
 def test_bank_card_columns_are_unpublished_by_default(site):
@@ -88,8 +91,9 @@ def test_every_id_field_value_is_masked_whatever_its_checksum(site, tmp_path, nu
     messages = [d.message for d in report.diagnostics]
     assert (any(doubt in m for m in messages) and all(d.severity == "warning" for d in report.diagnostics)
             if doubt else not messages)
-    masked = mask.mask_records(records, catalog, config)
-    assert masked.records[0].rows[0].values["身份证号"] == number[:3] + "***" + number[-4 if len(number) == 18 else -3:]
+    [checked] = records
+    shown = masked(checked, catalog, config).records[0].rows[0].values
+    assert shown["身份证号"] == number[:3] + "***" + number[-4 if len(number) == 18 else -3:]
     out = tmp_path / "out"
     result = run("build", "--site", str(path), "--out", str(out), "--today", "2026-10-01")
     assert result.returncode == 0, result.stderr
@@ -114,5 +118,6 @@ def test_a_local_id_mask_keeps_the_birth_date_hidden(site):
         "  - {保障对象姓名: 李四, 身份证号: '110105491231002', 发放金额: 100, 发放年月: 2026-09}\n")},
         MINIMAL_SITE + "privacy:\n  id_card_mask: {keep_start: 6, keep_end: 4}\n")
     config, catalog, records, _ = load(path)
-    rows = mask.mask_records(records, catalog, config).records[0].rows
+    [checked] = records
+    rows = masked(checked, catalog, config).records[0].rows
     assert [r.values["身份证号"] for r in rows] == ["110101***1233", "110105***002"]

@@ -9,13 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import MINIMAL_SITE, run, write_site
+from conftest import MINIMAL_SITE, checked_records, run, write_site
 from generator.privacy import leakgate
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
 from generator.config.fieldtypes import id_check_digit, luhn_valid
-from generator.check.validate import load_records
 
 TODAY = "2026-10-01"
 RECORD = "content/tenancy/subsidy-payments/2026-09.yaml"
@@ -128,7 +127,7 @@ def test_open_data_has_neither_internal_columns_nor_the_total(big_export):
 def load(site: Path):
     config = load_site(site)
     report = Report()
-    records = load_records(config, load_catalog(config), report)
+    records = checked_records(config, load_catalog(config), report)
     return records, report
 
 

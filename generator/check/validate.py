@@ -7,7 +7,6 @@ that one run lists everything.
 from __future__ import annotations
 
 import difflib
-import os
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from ..config.site import SiteConfig, index_pattern
 from ..model.diagnostics import Location, Report, display_path
 from .expire import ROW_PERIOD
 from ..config.fieldtypes import Period
-from ..source.discover import RawRecord, SourceFile, discover, read
+from ..source.discover import RawRecord, SourceFile
 from ..model.records import Attachment, Record, Row, Total
 
 RECORD_KEYS = ("title", "date", "published", "index_no", "project", "window", "fields",
@@ -610,54 +609,6 @@ def _numbered(record, number: str):
     if isinstance(record, tuple):
         return record._replace(index_no=number, index_no_derived=True)
     return replace(record, index_no=number, index_no_derived=True)
-
-
-def _check_files(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> list[tuple[Record | None, list]]:
-    """Each file checked: its record (None when unreadable) and its diagnostics."""
-    results = []
-    for file in files:
-        report = Report()
-        try:
-            raw = read(file)
-        except yamlsource.YamlProblem as problem:
-            report.error(Location(file.shown, problem.line, problem.col), problem.code, problem.message, problem.hint)
-            results.append((None, report.diagnostics))
-            continue
-        results.append((check_record(raw, catalog.by_id[file.item_id], site, report), report.diagnostics))
-    return results
-
-
-PARALLEL_FROM = 400  # files; below this a process pool costs more than it saves
-
-
-def _check_many(site: SiteConfig, catalog: Catalog, files: list[SourceFile]) -> list[tuple[Record | None, list]]:
-    """_check_files on every core when there are many files; results in file order."""
-    workers = os.cpu_count() or 1
-    if len(files) < PARALLEL_FROM or workers < 2:
-        return _check_files(site, catalog, files)
-    size = -(-len(files) // (workers * 4))
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    from concurrent.futures import ProcessPoolExecutor  # here, not at the top: every build imports this
-    import multiprocessing  # module, and a build of a few records needs no pool (6 ms to import)
-    from ..pipeline.workers import start_method  # the arguments go to the workers explicitly: fork or spawn alike
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method())) as pool:
-        return [result for chunk in pool.map(_check_files, [site] * len(chunks), [catalog] * len(chunks), chunks)
-                for result in chunk]
-
-
-def load_records(site: SiteConfig, catalog: Catalog, report: Report) -> list[Record]:
-    """Every record of the site in full (rows and all), validated; problems go to the report.
-    The commands use the per-record pipeline instead (process.py), which keeps heads only."""
-    files = discover(site.content_dir, site.root, catalog, report)
-    records = []
-    for record, diagnostics in _check_many(site, catalog, files):
-        report.diagnostics.extend(diagnostics)
-        if record is not None:
-            records.append(record)
-    visible = {i.id for i in catalog.for_level(site.level).items}
-    for record in records:
-        after_check(record, catalog, site, visible, report)
-    return assign_index_numbers(records, site, report)
 
 
 MAX_ROW_PERIOD_YEARS = 3  # credit-repair rules in force since 2026-04-01: serious cases at most 3 years

@@ -1,6 +1,6 @@
 """sitemap.xml: every HTML page of the section, with absolute URLs from `base_url`.
 
-Pages marked `noindex` (such as a withdrawn record's 已撤下 notice) are left out.
+The build passes its pages but those marked `noindex` (a withdrawn record's 已撤下 notice).
 """
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from ..config.site import SiteConfig
 
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_NOINDEX = b'<meta name="robots" content="noindex'
-
-
-def sitemap(site: SiteConfig, files: dict[str, bytes]) -> dict[str, bytes]:
-    return sitemap_of(site, (path for path, data in files.items() if path.endswith(".html") and _NOINDEX not in data))
 
 
 def sitemap_of(site: SiteConfig, paths) -> dict[str, bytes]:

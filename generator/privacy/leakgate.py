@@ -202,10 +202,5 @@ def report(leak: Leak, into) -> None:
                "若来源不明，检查模板是否直接输出了原始数据。本次没有写入任何文件，原有的网站保持不变")
 
 
-def scan(files: dict[str, bytes], secrets: set[str], allowed=frozenset()) -> list[Leak]:
-    gate = Gate(secrets, allowed)
-    return [leak for leak in (gate.leak(path, files[path]) for path in sorted(files)) if leak]
-
-
 # The same matching for attachscan, which reads the text inside attachments.
 Secrets = _Secrets

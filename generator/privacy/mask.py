@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import freetext
-from ..config.catalog import Catalog, FieldSpec
+from ..config.catalog import FieldSpec
 from ..config.site import SiteConfig
 from ..model.diagnostics import Location, Report
 from ..config.fieldtypes import normalize_digits
@@ -294,18 +294,6 @@ class _Masker:
             name: value for name, value in record.total.values.items() if item.row_map[name].publish})
         return replace(record, title=title, fields=fields, rows=rows, total=total, attachments=attachments,
                        body=body, where={})
-
-
-def mask_records(records: list[Record], catalog: Catalog, site: SiteConfig) -> MaskResult:
-    """Every record masked (mask_record on each), their raw values and findings together."""
-    result = MaskResult([])
-    for record in records:
-        one = mask_record(record, catalog.by_id[record.item_id], site)
-        result.records += one.records
-        result.secrets |= one.secrets
-        result.counts += one.counts
-        result.findings += one.findings
-    return result
 
 
 def mask_record(record: Record, item, site: SiteConfig) -> MaskResult:
