@@ -5,7 +5,7 @@ from conftest import MINIMAL_SITE
 from generator.config.catalog import load_catalog
 from generator.config.site import index_pattern, load_site
 from generator.model.diagnostics import Report
-from generator.pipeline.build import check_site
+from generator.pipeline.sitecheck import check_site
 
 LOCAL = MINIMAL_SITE.replace("index_prefix: TEST", "index_prefix: \"0012\"") + \
     "index_format: \"{prefix}-{year}{month:02}-{serial:04}\"\n"

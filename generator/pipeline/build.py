@@ -14,7 +14,7 @@ from pathlib import Path
 from . import stages, workers
 from .session import Session, close_session, open_session
 from ..check import collisions, expire
-from ..check.validate import assign_index_numbers
+from ..check.index_numbers import assign_index_numbers
 from ..config.site import load_site
 from ..incremental import products, state, survey
 from ..model.diagnostics import ConfigError, ContentError, Location, Report, display_path
@@ -103,8 +103,7 @@ def _changed_build(site, site_path: Path, out: Path, last, today, strict: bool, 
     quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats, found, pending)
     if quick:
         return quick
-    session = open_session(site, out, day, strict, last, pending, found, inputs, stats)
-    session.start = start
+    session = open_session(site, out, day, strict, last, pending, found, inputs, stats, start)
     gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     try:
         return _build(session, stage, tick)

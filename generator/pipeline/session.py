@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import workers
 from .sitecheck import open_store
-from ..check import expire
 from ..config.catalog import Catalog, load_catalog
 from ..config.site import SiteConfig
 from ..incremental import products, survey
@@ -46,7 +44,7 @@ class Session:
 
 
 def open_session(site: SiteConfig, out: Path, day: dt.date, strict: bool, last: State | None,
-                 pending: journal.Pending, found: survey.Survey, inputs: bytes, stats: dict) -> Session:
+                 pending: journal.Pending, found: survey.Survey, inputs: bytes, stats: dict, start: float) -> Session:
     """`found`: the survey of the output; `stats`: the stat of each content file, taken by
     the fingerprint (a build need not stat them again)."""
     catalog = load_catalog(site, cache=True)
@@ -58,7 +56,7 @@ def open_session(site: SiteConfig, out: Path, day: dt.date, strict: bool, last: 
     visible = {i.id for i in catalog.for_level(site.level).items}
     job = workers.Job(site, catalog, day, store, renderer, output, visible, stats=stats)
     ledger = Ledger(output, last.groups if last else {}, job.allowed)
-    return Session(site, catalog, day, out, strict, last, pending, found.existing(), inputs, time.perf_counter(),
+    return Session(site, catalog, day, out, strict, last, pending, found.existing(), inputs, start,
                    store, renderer, output, ledger, job)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import workers
 from ..check import collisions, expire
-from ..check.validate import assign_index_numbers
+from ..check.index_numbers import assign_index_numbers
 from ..incremental import products
 from ..model.diagnostics import Report
 from ..render.pages import theme_dir
