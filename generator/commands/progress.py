@@ -32,7 +32,7 @@ class BuildProgress:
 
     def __enter__(self) -> "BuildProgress":
         if self.enabled:
-            # imported here: rich takes a tenth of a second to import, a good part of a small rebuild
+            # imported here: rich is slow to import, a good part of a small rebuild (docs/performance.md)
             from rich.console import Console
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
             self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),

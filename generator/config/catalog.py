@@ -287,10 +287,10 @@ def _item(raw: dict, schema: dict, enums: dict, categories: dict, local: bool) -
 
 
 def _package_yaml(name: str, cache: Path | None = None):
-    """A YAML file of the package, parsed; through `cache` (a folder) when given: parsing
-    the catalog and its schemas took 35-50 ms of every build, loading them as marshal
-    wrote them 1 ms. The cached copy is named by a digest of the YAML: never stale; and
-    sealed (seal.py), as everything under .cache/ is."""
+    """A YAML file of the package, parsed; through `cache` (a folder) when given: loading
+    the catalog and its schemas as marshal wrote them spares every build parsing the YAML
+    (docs/performance.md). The cached copy is named by a digest of the YAML: never stale;
+    and sealed (seal.py), as everything under .cache/ is."""
     data = resources.files("generator.config.catalog_data").joinpath(name).read_bytes()
     if cache is None:
         return yaml.load(data.decode("utf-8"), Loader=yaml.CSafeLoader)

@@ -331,8 +331,8 @@ def parse_url(raw) -> str:
 
 
 def parse_uscc(raw) -> str:
-    # imported here: python-stdnum's import takes pydoc and ssl with it, a tenth of the
-    # generator's start, and few records have a 统一社会信用代码
+    # imported here: python-stdnum's import takes pydoc and ssl with it, a noticeable part of
+    # the generator's start (docs/performance.md), and few records have a 统一社会信用代码
     from stdnum.cn import uscc as stdnum_uscc
     from stdnum.exceptions import ValidationError
     text = as_text(raw).upper().replace(" ", "")

@@ -42,7 +42,7 @@ _PACKAGE = HOME
 
 class Checked(NamedTuple):
     """Named tuples, pickled as plain ones (records.tuple_reduce): a build loads two entries
-    per record, ten thousand of each, and an object with a dict costs twice the time."""
+    per record, and an object with a dict is much slower to load (docs/performance.md)."""
     head: Head
     diagnostics: tuple  # warnings, replayed on every build
     masked: int  # values masked in the record
@@ -68,9 +68,9 @@ class Rendered(NamedTuple):
         return cls(pages, summary, pickle.dumps(projects, protocol=pickle.HIGHEST_PROTOCOL), data, indexed,
                    hashlib.blake2b(repr(projects).encode(), digest_size=16).digest())
 
-    # `projects` is kept pickled and unpickled each time it is read: three thousand lists
-    # give 160,000 project names at 10,000 records, a third of the store's loading time,
-    # and only a build that renders the project pages again reads them, once.
+    # `projects` is kept pickled and unpickled each time it is read: the lists' project names
+    # are a large part of the store's loading time (docs/performance.md), and only a build
+    # that renders the project pages again reads them, once.
     @property
     def projects(self) -> dict:
         return pickle.loads(self.packed)
@@ -125,7 +125,7 @@ def render_key(check_key: str, deps: list, kept: tuple, index_no: str) -> str:
 
 
 def _segment(key: str) -> str:
-    return key[:2]  # keys are hex digests: 256 segments of about 80 entries at 10,000 records
+    return key[:2]  # keys are hex digests: 256 small segments, so an edit rewrites a few (docs/performance.md)
 
 
 class Store:

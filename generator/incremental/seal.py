@@ -6,9 +6,8 @@ file), kept outside the site and the output, and checked before anything in it i
 key (changed by someone else, made on another machine or account, cut short, or written by
 a version before the seal) is ignored as a missing one would be, with one warning.
 
-Pickle stays because it is the fast way to load the store: twenty thousand entries at
-10,000 records, in a tenth of a second. The tag costs one pass of SHA-256 over the bytes
-(about 1.8 GB/s here; the 10k store is a few tens of MB).
+Pickle stays because it is the fast way to load the store, which every build loads whole.
+The tag costs one pass of SHA-256 over the bytes (docs/performance.md).
 
 The key: 32 random bytes in `key` under ZFBZ_KEY_DIR when set, else under
 %LOCALAPPDATA%\\zfbz-generator on Windows, $XDG_STATE_HOME/zfbz-generator or

@@ -2,8 +2,8 @@
 
 A build keeps a page when the output still holds it as the last build wrote it (the size
 and mtime that build recorded), so that a page deleted or edited by hand is made again.
-Asking the file system page by page cost a stat for each of the 28,000 files of a
-10,000-record site, all on the build's critical path. Instead a forked process walks the
+Asking the file system page by page cost a stat for each of the output's files, all on the
+build's critical path (docs/performance.md). Instead a forked process walks the
 output once, right at the start, on the other core, while this one reads the content and
 the store; the build then asks a set. Where there is no fork, the walk is done in-process
 when it is first needed.

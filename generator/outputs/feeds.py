@@ -65,7 +65,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def pub_date(day: dt.date) -> str:
     """RFC 822 date of the 公开日期, at midnight Beijing time: `Mon, 03 Nov 2025 00:00:00 +0800`.
-    Written out here: email.utils (with socket) took 12 ms of every build's start."""
+    Written out here: importing email.utils (with socket) would slow every build's start
+    (docs/performance.md)."""
     return f"{_DAYS[day.weekday()]}, {day.day:02d} {_MONTHS[day.month - 1]} {day.year:04d} 00:00:00 +0800"
 
 

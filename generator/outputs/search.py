@@ -8,21 +8,20 @@ the index is scanned for personal data and written together with the pages.
 Only what is marked `data-pagefind-body` is indexed (the article of a record's first
 page), so navigation, footer, listing pages and a long list's further pages stay out of
 the results. A list's rows are not indexed (`data-pagefind-ignore`): they are masked
-names and numbers nobody searches for, and they made the index ten times larger and
-slower to build (18 s and 1.2 GB for 1,000 records, against 5 s and 250 MB without).
-Only the indexed pages are staged, on a memory file system when there is one: deleting
-thousands of staged files costs seconds on a disk mounted with `discard`. And only what
-Pagefind reads of them: the head (language, title) and the indexed article less the rows
-it ignores. Pagefind parses every byte it is given, and the list's rows, the masthead and
-the navigation made most of them: the index is the same (tests/test_search.py compares
-the two), made with about a third less of Pagefind's time.
+names and numbers nobody searches for, and they made the index much larger and slower to
+build (docs/performance.md). Only the indexed pages are staged, on a memory file system
+when there is one: deleting thousands of staged files is slow on a disk mounted with
+`discard`. And only what Pagefind reads of them: the head (language, title) and the indexed
+article less the rows it ignores. Pagefind parses every byte it is given, and the list's
+rows, the masthead and the navigation made most of them: the index is the same
+(tests/test_search.py compares the two), made in less of Pagefind's time.
 
 A large site's index is split into shards by a stable hash of each page's path, each a
 whole Pagefind bundle in its own folder (pagefind/0/, pagefind/1/, ...); the search page
 loads the first and merges the others into it in the browser (Pagefind's mergeIndex), so
 results from every shard are ranked together. A rebuild indexes again only the shards
 whose pages changed: Pagefind has no incremental mode, and its time grows with the
-pages it is given (about 2 ms a page).
+pages it is given.
 
 Binary, first found: $PAGEFIND_BINARY_PATH; the npm package installed beside the
 generator (`npm install --prefix .tools pagefind@1.6.0`, as .ci/run does); PyPI's
@@ -48,16 +47,16 @@ from .. import HOME
 OUTPUT = "pagefind"
 SHARDED_FROM = 1000  # indexed pages from which the index is split; smaller sites keep one index in pagefind/
 SHARD_SIZE = 300  # at most this many pages a shard (a power of two of shards), up to MAX_SHARDS
-# An edit indexes its page's whole shard again (about 3.5 ms a page): small shards keep that
-# short. But the search page merges every shard (their index files only: one WebAssembly for
-# all), and each query fetches a chunk of every shard: 150 pages a shard made an edit at
-# 10,000 records about 0.3 s quicker and doubled those requests (128 a query), so 300.
+# An edit indexes its page's whole shard again: small shards keep that short. But the search
+# page merges every shard (their index files only: one WebAssembly for all), and each query
+# fetches a chunk of every shard: halving the shards' size doubles those requests for little
+# gain in an edit. The figures behind 300: docs/performance.md.
 MAX_SHARDS = 256
 # each shard's page fragments in at most this many files, a few pages each: one file a page made
-# 10,000 of the 28,000 files of a site of 10,000 records, each staged, gated and moved in; a
-# result shown now fetches its page's group, about 5 pages (2 KB gzipped on the bench's texts)
+# them a large part of the output's files, each staged, gated and moved in; a result shown now
+# fetches its page's group, still a small download (docs/performance.md)
 FRAGMENTS = 32
-PARALLEL = 2  # Pagefind runs at a time: each takes 60-90 MB with shards of 300 pages at most
+PARALLEL = 2  # Pagefind runs at a time: both cores busy; SHARD_SIZE bounds each run's memory (docs/performance.md)
 REPO = HOME
 # what the browser needs; Pagefind's own UI bundles are left out (our page has its own)
 _KEEP_PREFIXES = ("fragment/", "index/", "pagefind.", "pagefind-worker.js", "pagefind-entry.json", "wasm.")
@@ -109,7 +108,7 @@ def find_binary() -> Path:
 
 def _without_ignored_tables(html: bytes) -> bytes:
     # find() for each table's end: a lazy `.*?</table>` in the pattern made the regex engine
-    # try the end tag at every byte of a 500-row list, 10x slower
+    # try the end tag at every byte of a long list (docs/performance.md)
     kept, at = [], 0
     while (table := _IGNORED_TABLE.search(html, at)) is not None:
         end = html.find(b"</table>", table.end())
@@ -242,7 +241,7 @@ def index(todo: list, read, binary: Path, made_now, into: Path):
     The first shards' pages are staged here, before the threads start: an edit's one shard
     is then indexed while the caller renders the shared pages. Staged in a thread, its
     hundreds of reads and writes each waited for the interpreter the caller kept busy, and
-    took longer than Pagefind."""
+    held Pagefind back (docs/performance.md)."""
     ready = {folder: stage((path, read(path)) for path, _ in members) for folder, _, members in todo[:PARALLEL]}
 
     def one(job):

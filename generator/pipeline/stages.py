@@ -70,7 +70,7 @@ def section_pages(s: Session, section: SectionInput) -> None:
     group, whose parts are the pages, each keyed by what it shows."""
     if s.ledger.reuse("section", section.key(s.context)):
         return
-    from ..check import stats  # here: with its working-day calendar, 7 ms to import, and an edit seldom needs it
+    from ..check import stats  # here: slow to import (its calendar), and an edit seldom needs it: docs/performance.md
     reports = stats.yearly(s.site, s.catalog, list(section.heads), section.seen, section.day)
     with s.ledger.within("section"):
         s.renderer.section(section, reports, s.ledger, s.context)

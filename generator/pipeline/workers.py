@@ -219,7 +219,7 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         gc.freeze()  # the workers share the parent's objects: keep their collector off those pages
         try:
             from concurrent.futures import ProcessPoolExecutor  # here, not at the top: a rebuild of a few
-            import multiprocessing  # records needs no pool, and importing it takes 6 ms
+            import multiprocessing  # records needs no pool, and importing it has a cost (docs/performance.md)
             method = start_method()
             start = {} if method == "fork" else {"initializer": adopt, "initargs": (job.for_worker(),)}
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **start) as pool:

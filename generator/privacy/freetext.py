@@ -35,7 +35,7 @@ _SEP = (rf"(?:[{_SPACE}]{{1,3}}"  # spaces
 _RUN = re.compile(rf"[{_D}]+(?:{_SEP}[{_D}]+)*[XxＸｘ]?")
 # the same runs, skipping at once those that cannot be 7 characters long (most numbers on a page)
 # (a digit first, then the look-ahead: a pattern that starts with a character class lets the
-# regex engine skip quickly to the next digit, which made the leak gate's scan twice as fast)
+# regex engine skip quickly to the next digit; the leak gate runs it over every page: docs/performance.md)
 _LONG_RUN = re.compile(rf"[{_D}](?=[{_D}{_SPACE}\r\n>{_DASH}.．·XxＸｘ]{{6}})[{_D}]*" + _RUN.pattern[len(f"[{_D}]+"):])
 _NOT_DIGITS = str.maketrans("", "", f"{_SPACE}\r\n>-－‐‑–—.．·")
 _GROUP = re.compile(rf"[{_D}]+[XxＸｘ]?")

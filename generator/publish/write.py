@@ -61,7 +61,7 @@ def write_manifest(out: Path, changes: Changes, site: dict | None = None) -> Non
 
 def walk(out: Path):
     """(path relative to out with forward slashes, os.DirEntry) of every file under out.
-    String paths: os.path.relpath per file cost a second for 28,000 files."""
+    String paths: os.path.relpath per file is slow over a large output (docs/performance.md)."""
     stack = [("", str(out))]
     while stack:
         prefix, folder = stack.pop()

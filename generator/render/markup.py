@@ -102,7 +102,7 @@ class Markdown:
     def _converter(self) -> markdown.Markdown:
         if self._md is None:
             # instances, not names: a name makes Markdown scan every installed package's entry
-            # points, 40-70 ms of a one-record rebuild
+            # points, a cost even a one-record rebuild pays (docs/performance.md)
             self._md = markdown.Markdown(extensions=[
                 TableExtension(), SaneListExtension(), _NoRawHtml(), TocExtension(slugify=_slugify, permalink=False),
             ], output_format="html")

@@ -5,7 +5,7 @@ rows and columns are hidden, nor the cell comments. A person sees the active she
 none of the hidden rows, while the file holds them all: a list read for the site must be
 the one the webmaster saw, and an attached file is published whole.
 
-The sheet XML of a 50,000-row list is tens of megabytes: hidden rows and columns are
+The sheet XML of a long list is large (docs/performance.md): hidden rows and columns are
 found with byte regexes over the zip member (start tags only), not an XML parser.
 """
 from __future__ import annotations
@@ -132,8 +132,9 @@ _SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData\b")
 
 
 def _tags_with(data: bytes, needles: tuple, start: int):
-    """The start tags holding any of the needles: bytes.find is memchr-fast over tens of
-    megabytes, and a hidden row is rare, where a regex over every tag took 0.3 s for 50,000 rows."""
+    """The start tags holding any of the needles: bytes.find is memchr-fast over the whole
+    sheet, and a hidden row is rare, where a regex over every tag is slow on a long list
+    (docs/performance.md)."""
     seen = set()
     for needle in needles:
         at = data.find(needle, start)
