@@ -20,13 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # for conftest.checked_records: a record checked as the build's workers do
 
-from generator.source import tables  # noqa: E402
-from generator.config.catalog import load_catalog  # noqa: E402
-from generator.config.site import load_site  # noqa: E402
-from generator.model.diagnostics import Report  # noqa: E402
-from generator.config.fieldtypes import id_check_digit, luhn_valid  # noqa: E402
 from conftest import checked_records  # noqa: E402
 from synth import SITE_YAML  # noqa: E402  (bench/ is on sys.path)
+
+from generator.config.catalog import load_catalog  # noqa: E402
+from generator.config.fieldtypes import id_check_digit, luhn_valid  # noqa: E402
+from generator.config.site import load_site  # noqa: E402
+from generator.model.diagnostics import Report  # noqa: E402
+from generator.source import tables  # noqa: E402
 
 LOCAL_CATALOG = """\
 items:

@@ -14,11 +14,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import synth  # noqa: E402
+
 from generator.config.catalog import load_catalog  # noqa: E402
 from generator.config.site import load_site  # noqa: E402
 from generator.model.diagnostics import Report  # noqa: E402
 from generator.pipeline.sitecheck import check_site  # noqa: E402
-import synth  # noqa: E402
 
 
 def main() -> None:

@@ -10,15 +10,16 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from hypothesis import given, settings, strategies as st
-from openpyxl.comments import Comment
-
 from conftest import run
-from generator.privacy import attach_pdf, attach_text, attachscan
-from generator.config.fieldtypes import id_check_digit
-from generator.privacy.mask import mask_id_card, mask_phone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl.comments import Comment
 from test_attachments import FOLDER, ID, TODAY, attached_site, pdf, scanned
 from test_table_sources import ods
+
+from generator.config.fieldtypes import id_check_digit
+from generator.privacy import attach_pdf, attach_text, attachscan
+from generator.privacy.mask import mask_id_card, mask_phone
 
 MASKED = "110***1233"
 MOBILE = "13912345678"

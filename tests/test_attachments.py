@@ -4,10 +4,10 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-
 from conftest import run, write_site
-from generator.privacy import attachscan, leakgate
+
 from generator.model.diagnostics import Report
+from generator.privacy import attachscan, leakgate
 
 ID = "110101199003071233"
 TODAY = "2026-10-01"

@@ -3,7 +3,6 @@ and measuring must not slow the build down. Nothing here times anything."""
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT))

@@ -5,8 +5,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, run
+
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
@@ -118,6 +118,7 @@ def test_validate_and_check_write_nothing_but_use_what_a_build_kept(personal, tm
 
 def test_a_renders_project_names_come_back_from_the_store_unchanged():
     import pickle
+
     from generator.incremental.products import Rendered
     projects = {"GZF-2026-01": "滨江公租房小区", "GZF-2026-02": ""}
     rendered = Rendered.of({"a/b.html": b"d" * 16}, "摘要", projects, 3, b"i" * 16)
@@ -134,6 +135,7 @@ def test_a_renders_project_names_come_back_from_the_store_unchanged():
 def test_heads_and_checks_come_back_from_the_store_as_they_were():
     import datetime as dt
     import pickle
+
     from generator.incremental.products import Checked
     from generator.model.records import Head
     head = Head("/s/content/a/b/r1.md", "content/a/b/r1.md", "a/b", "r1", "标题", dt.date(2026, 1, 2),

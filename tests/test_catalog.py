@@ -2,8 +2,8 @@ import json
 
 import pytest
 import yaml
-
 from conftest import SHARED, run
+
 from generator.config import fieldtypes
 from generator.config.catalog import ELEMENTS, base_catalog
 

@@ -9,15 +9,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.check import validate
 from generator.config import fieldtypes
-from generator.privacy import mask
-from generator.source import yamlsource
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
+from generator.privacy import mask
+from generator.source import yamlsource
 from generator.source.discover import RawRecord, SourceFile
 from tests.conftest import MINIMAL_SITE, write_site
 

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL_SITE, ROOT, run
+
 from generator.config.site import documented_keys, load_site
 
 

@@ -3,13 +3,13 @@ announced holiday arrangements (国办发明电)."""
 import datetime as dt
 
 import pytest
-
 from conftest import MINIMAL_SITE, run
+
 from generator.check import deadlines
 from generator.config.catalog import Deadline
 from generator.config.site import load_site
-from generator.model.diagnostics import ConfigError
 from generator.config.workdays import WorkCalendar, YearNotCovered, for_site, not_covered
+from generator.model.diagnostics import ConfigError
 
 D = dt.date
 CAL = WorkCalendar()

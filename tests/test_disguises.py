@@ -14,13 +14,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import leaks, run, write_site
-from generator.privacy import freetext, leakgate
-from generator.pipeline.build import build
-from generator.model.diagnostics import ConfigError, ContentError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from generator.config.fieldtypes import id_check_digit
+from generator.model.diagnostics import ConfigError, ContentError
+from generator.pipeline.build import build
+from generator.privacy import freetext, leakgate
 
 TODAY = "2026-10-01"
 RECORD = "content/test/every/r1.md"

@@ -4,14 +4,13 @@ import json
 
 import jsonschema
 import pytest
+from conftest import ROOT, run
 from ruamel.yaml import YAML
 
-from conftest import ROOT, run
-
 from generator.commands import editorschema
-from generator.source import yamlsource
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
+from generator.source import yamlsource
 
 SITE = load_site(ROOT / "site.yaml")
 CATALOG = load_catalog(SITE)

@@ -3,11 +3,12 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import ROOT, run
+
 from generator.check import expire
-from generator.model.diagnostics import Location
 from generator.config.fieldtypes import Period
-from generator.privacy.leakgate import readable
+from generator.model.diagnostics import Location
 from generator.model.records import Record, Row
+from generator.privacy.leakgate import readable
 
 D = dt.date
 

@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import FIXTURES, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generator.outputs.feeds import pub_date
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_fixture, run
 
 TODAY = "2026-06-01"
@@ -172,8 +171,8 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
 
 def remembered_stamp(site: Path, shown: str):
     """The (size, mtime, ctime, inode) under which the store remembers a record file's key."""
-    from generator.pipeline.sitecheck import open_store
     from generator.config.site import load_site
+    from generator.pipeline.sitecheck import open_store
     return open_store(load_site(site / "site.yaml")).file_keys[shown][0]
 
 
@@ -220,8 +219,9 @@ def test_edits_that_keep_a_files_size_and_mtime_are_seen(built, tmp_path):
 def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path):
     """The index reads a list's text, not its rows: a row edited does not run Pagefind again,
     a body edited does; both give the clean build's output."""
-    from generator.outputs.search import find_binary
     from test_search import _need_pagefind
+
+    from generator.outputs.search import find_binary
     _need_pagefind()  # a failure under CI, a skip elsewhere (the README's test command on a fresh clone)
     site, out = built
     log = tmp_path / "pagefind.log"
@@ -251,7 +251,8 @@ def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path
 def test_an_edit_checks_and_renders_that_record_alone(built, monkeypatch):
     """Every other record, lists with all their rows and lists with rows past their 公示期限
     alike, is taken from the store: its render key must be the one it was stored under."""
-    from generator.pipeline import build as builder, workers
+    from generator.pipeline import build as builder
+    from generator.pipeline import workers
     site, out = built
     processed = []
     real_run = workers.run

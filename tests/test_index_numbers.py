@@ -1,7 +1,7 @@
 """索引号: the real-world default form <index_prefix>/<YYYY>-<NNNNN>, or the site's own index_format."""
 import pytest
-
 from conftest import MINIMAL_SITE
+
 from generator.config.catalog import load_catalog
 from generator.config.site import index_pattern, load_site
 from generator.model.diagnostics import Report

@@ -4,7 +4,6 @@ import re
 import shutil
 
 import pytest
-
 from conftest import FIXTURES, MINIMAL_SITE, run, write_site
 
 CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())

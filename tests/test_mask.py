@@ -1,6 +1,7 @@
 import datetime as dt
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.config.fieldtypes import id_check_digit
 from generator.privacy.mask import mask_id_card, mask_name, mask_phone

@@ -5,8 +5,8 @@ import json
 import shutil
 
 import pytest
-
 from conftest import FIXTURES, ROOT, run
+
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.outputs.opendata import SOURCE_COLUMNS

@@ -1,7 +1,7 @@
 """Blacklist subjects that are organisations: 主体类型 decides which columns a row needs (required_if)."""
 import openpyxl
-
 from conftest import ROOT, checked_records, run
+
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report

@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, run
 
 TODAY = "2026-06-01"
@@ -92,8 +91,8 @@ def test_the_default_output_inside_the_site_is_fine(small):
 
 
 def test_out_home_folder_is_refused(small, tmp_path, monkeypatch):
-    from generator.pipeline.build import build as build_in_process
     from generator.model.diagnostics import ConfigError
+    from generator.pipeline.build import build as build_in_process
     home = tmp_path / "home"
     (home / "Documents").mkdir(parents=True)
     (home / "Documents/工作.txt").write_text("不能删", encoding="utf-8")
@@ -110,9 +109,9 @@ def test_out_home_folder_is_refused(small, tmp_path, monkeypatch):
 
 def test_a_file_system_root_is_refused(small):
     """Checked on the guard alone: a build is never pointed at / in a test."""
-    from generator.publish import outguard
     from generator.config.site import load_site
     from generator.model.diagnostics import ConfigError
+    from generator.publish import outguard
     with pytest.raises(ConfigError) as refused:
         outguard.check_place(load_site(small / "site.yaml"), Path(Path.cwd().anchor))
     assert "根目录" in refused.value.report.errors[0].message
@@ -463,8 +462,8 @@ class _FakeMsvcrt:
 
 
 def test_the_lock_without_fcntl_uses_the_windows_byte_lock(tmp_path, monkeypatch):
-    from generator.publish import outlock
     from generator.model.diagnostics import ConfigError
+    from generator.publish import outlock
 
     monkeypatch.setattr(outlock, "fcntl", None)
     monkeypatch.setattr(outlock, "msvcrt", _FakeMsvcrt(), raising=False)

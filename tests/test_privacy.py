@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import FIXTURES, ROOT, leaks, run
-from generator.privacy import freetext, leakgate
-from generator.pipeline.build import build
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from generator.config.catalog import base_catalog
 from generator.config.fieldtypes import id_check_digit, luhn_valid
+from generator.pipeline.build import build
+from generator.privacy import freetext, leakgate
 from generator.privacy.mask import mask_id_card, mask_name, mask_phone
 
 PERSONAL = FIXTURES / "personal"

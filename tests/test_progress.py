@@ -2,9 +2,8 @@
 import io
 import time
 
-from rich.console import Console
-
 from conftest import run
+from rich.console import Console
 
 from generator.commands.progress import BuildProgress
 

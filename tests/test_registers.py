@@ -1,11 +1,11 @@
 """Data as real registers hold it: internal columns, placeholder ID numbers, the ID mask's legal floor."""
 import pytest
-
 from conftest import MINIMAL_SITE, checked_records, leaks, run
-from generator.privacy import leakgate, mask
+
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
+from generator.privacy import leakgate, mask
 
 LOCAL_CATALOG = """\
 items:

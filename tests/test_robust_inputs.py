@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, run
 
 TODAY = "2026-06-01"
@@ -103,10 +102,11 @@ def test_a_declared_year_makes_check_and_statistics_count_again(small, tmp_path)
 
 def test_missing_years_decides_most_records_without_the_calendar():
     import datetime as dt
-    from generator.config.catalog import Deadline
+
     from generator.check.deadlines import missing_years
-    from generator.model.records import Head
+    from generator.config.catalog import Deadline
     from generator.config.workdays import WorkCalendar
+    from generator.model.records import Head
 
     def head(name, date, published):
         return Head(name, name, "a/b", name, "t", dt.date.fromisoformat(date), dt.date.fromisoformat(published), "1")

@@ -15,9 +15,10 @@ from html.parser import HTMLParser
 
 import feedparser
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import run, write_site
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from generator.render.markup import Markdown, safe_url
 
 TODAY = "2026-06-01"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jinja2.bccache
 import pytest
-
 from conftest import FIXTURES, ROOT, copy_fixture, run
+
 from generator.incremental import products, seal, state
 
 TODAY = "2026-06-01"
@@ -169,8 +169,8 @@ def test_truncated_or_bitflipped_files_are_ignored(built, capsys):
 
 
 def _context(site: Path) -> bytes:
-    from generator.pipeline.sitecheck import open_store
     from generator.config.site import load_site
+    from generator.pipeline.sitecheck import open_store
     return open_store(load_site(site / "site.yaml")).context
 
 

@@ -16,15 +16,15 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, checked_records, leaks, run
-from generator.outputs import search
-from generator.pipeline import build
-from generator.privacy import leakgate, mask
+from test_browser_checks import AXE_TAGS, CHROMIUM, _missing
+
 from generator.config.catalog import load_catalog
 from generator.config.site import load_site
 from generator.model.diagnostics import ContentError, Report
-from test_browser_checks import AXE_TAGS, CHROMIUM, _missing
+from generator.outputs import search
+from generator.pipeline import build
+from generator.privacy import leakgate, mask
 
 TERMS = ["公租房", "廉租房", "配租", "住房保障", "公示期", "翠湖公租房小区"]
 

@@ -11,7 +11,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from conftest import ROOT
 
 RECORD = "---\ntitle: 示例县公共租赁住房管理办法\ndate: 2026-01-05\nindex_no: TEST/2026-00001\n" \

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from generator.pipeline import workers
 
 sys.path.insert(0, str(ROOT / "bench"))

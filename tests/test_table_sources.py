@@ -5,10 +5,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import run
-from generator.source import tables
 from test_tables import diagnostics, load
+
+from generator.source import tables
 
 TODAY = "2026-10-01"
 FOLDER = "content/tenancy/subsidy-payments"

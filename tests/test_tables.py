@@ -8,13 +8,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import MINIMAL_SITE, checked_records, run, write_site
-from generator.privacy import leakgate
+
 from generator.config.catalog import load_catalog
+from generator.config.fieldtypes import id_check_digit, luhn_valid
 from generator.config.site import load_site
 from generator.model.diagnostics import Report
-from generator.config.fieldtypes import id_check_digit, luhn_valid
+from generator.privacy import leakgate
 
 TODAY = "2026-10-01"
 RECORD = "content/tenancy/subsidy-payments/2026-09.yaml"

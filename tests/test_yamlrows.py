@@ -2,10 +2,11 @@
 values and the same line and column of every key and value, or the same problem."""
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.source import yamlrows, yamlsource
-from generator.source.yamlsource import YDict, YList, YamlProblem
+from generator.source.yamlsource import YamlProblem, YDict, YList
 
 
 def _tree(data):

@@ -1,7 +1,8 @@
 import time
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.source import yamlsource
 from generator.source.yamlsource import YamlProblem

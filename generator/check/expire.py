@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from ..model.records import ROW_PERIOD, Record  # noqa: F401 (ROW_PERIOD is used by other stages)
 
 
-
 @dataclass
 class Visibility:
     public: list = field(default_factory=list)  # rows already filtered

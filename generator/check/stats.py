@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import deadlines, expire
 from ..config.catalog import Catalog
 from ..config.workdays import WorkCalendar, YearNotCovered, for_site
+from . import deadlines, expire
 
 
 @dataclass

@@ -9,17 +9,17 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from . import collisions
 from ..config import fieldtypes
-from ..render import safeurl
-from ..source import tables, yamlsource
 from ..config.catalog import Catalog, FieldSpec, Item
+from ..config.fieldtypes import Period
 from ..config.site import SiteConfig
 from ..model.diagnostics import Location, Report, display_path
-from .expire import ROW_PERIOD
-from ..config.fieldtypes import Period
-from ..source.discover import RawRecord, SourceFile
 from ..model.records import Attachment, Record, Row, Total
+from ..render import safeurl
+from ..source import tables, yamlsource
+from ..source.discover import RawRecord, SourceFile
+from . import collisions
+from .expire import ROW_PERIOD
 
 RECORD_KEYS = ("title", "date", "published", "index_no", "project", "window", "fields",
                "rows", "rows_from", "attachments", "draft", "body")

@@ -22,8 +22,16 @@ from dataclasses import dataclass
 
 from ..check import deadlines, expire
 from ..config.catalog import Catalog, Item
+from ..config.workdays import (
+    PACKAGE_FIRST,
+    PACKAGE_LAST,
+    WorkCalendar,
+    YearNotCovered,
+    add_years_hint,
+    for_site,
+    years_text,
+)
 from ..model.diagnostics import display_path
-from ..config.workdays import PACKAGE_FIRST, PACKAGE_LAST, WorkCalendar, YearNotCovered, add_years_hint, for_site, years_text
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_LABEL = {ERROR: "不合格", WARNING: "警告", INFO: "提示"}

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import yaml
 
-from . import progress
 from .. import __version__
-from ..publish import write
-from ..pipeline.build import build
-from ..pipeline.sitecheck import check_site
 from ..config.catalog import load_catalog
 from ..config.site import load_site
 from ..model.diagnostics import ConfigError, ContentError, Report, display_path, redact
+from ..pipeline.build import build
+from ..pipeline.sitecheck import check_site
+from ..publish import write
+from . import progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
 
@@ -105,8 +105,8 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from . import scaffold
     from ..check import expire
+    from . import scaffold
 
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
@@ -157,8 +157,8 @@ def _json_schemas(args, site, catalog) -> int:
 
 
 def cmd_check(args) -> int:
-    from . import check
     from ..check import expire
+    from . import check
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
     report = Report()

@@ -7,10 +7,10 @@ last word: `validate` decides.
 """
 from __future__ import annotations
 
+from ..check.validate import EMPTY_CELLS
 from ..config.catalog import Catalog, FieldSpec, Item
 from ..config.site import SiteConfig
 from .scaffold import field_comment
-from ..check.validate import EMPTY_CELLS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

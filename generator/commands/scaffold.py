@@ -22,12 +22,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..config import fieldtypes
-from ..source import yamlsource
 from ..config.catalog import SLUG, Catalog, FieldSpec, Item
 from ..config.site import SiteConfig, index_pattern
 from ..model.diagnostics import ConfigError, Location, Report, display_path
-from ..source.discover import discover, read
 from ..privacy.mask import mask_id_card, mask_name, mask_phone
+from ..source import yamlsource
+from ..source.discover import discover, read
 
 DERIVED_SERIALS = 90000  # from here on, serials are the ones validate derives for records without one
 

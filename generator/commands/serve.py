@@ -19,8 +19,8 @@ from pathlib import Path
 
 from livereload import Server
 
-from ..pipeline.build import build
 from ..model.diagnostics import ConfigError, ContentError, Report, display_path
+from ..pipeline.build import build
 
 ERROR_PAGE = """<!DOCTYPE html>
 <html lang="zh-CN">

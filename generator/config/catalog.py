@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from . import fieldtypes
 from ..check import collisions
 from ..incremental import seal
-from ..source import yamlsource
 from ..model.diagnostics import ConfigError, Location, Report, display_path
+from ..source import yamlsource
+from . import fieldtypes
 
 ELEMENTS = ("公开内容", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", "公开方式", "公开层级")
 LIST_ELEMENTS = ("公开内容", "公开依据", "公开渠道和载体", "公开对象", "公开方式", "公开层级")

@@ -11,9 +11,9 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fieldtypes
-from ..source import yamlsource
 from ..model.diagnostics import ConfigError, Location, Report, display_path
+from ..source import yamlsource
+from . import fieldtypes
 
 LEVELS = ("市级", "县级", "乡级")
 

@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from . import seal
 from .. import HOME
 from ..model.records import Head, tuple_reduce
+from . import seal
 
 FORMAT = b"products-3"
 _PURPOSE, _DATA = b"products", b"products-data"  # what a sealed file is (seal.py)

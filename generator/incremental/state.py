@@ -25,11 +25,11 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import seal
 from .. import HOME
 from ..outputs import search
+from . import seal
 
-FORMAT = "state-4"
+FORMAT = "state-5"
 _PACKAGE = HOME
 _OWN = [_PACKAGE / "generator", _PACKAGE / "templates", _PACKAGE / "themes"]
 
@@ -46,8 +46,18 @@ class State:
     today: dt.date | None = None
     files: dict = field(default_factory=dict)  # output path -> (digest, size, mtime_ns)
     summary: object = None  # what the build reported: replayed when nothing changed
-    groups: dict = field(default_factory=dict)  # name -> (key, files, parts): publish/ledger.py
+    packed_groups: bytes = b""  # the ledger's groups, pickled: see `groups`
     site: object = None  # outguard.identity of the site whose build this is: another site's is refused
+
+    @property
+    def groups(self) -> dict:
+        """The ledger's groups of that build, name -> (key, files, parts) (publish/ledger.py):
+        unpickled only by a build that goes on, not by one that finds nothing changed."""
+        return pickle.loads(self.packed_groups) if self.packed_groups else {}
+
+    @staticmethod
+    def pack(groups: dict) -> bytes:
+        return pickle.dumps(groups, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 _PURPOSE = b"state"

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .diagnostics import Location
 from ..config.fieldtypes import Period
+from .diagnostics import Location
 
 ROW_PERIOD = "公示期限"  # the row column whose end withdraws the row (seed 000's blacklist)
 

@@ -23,7 +23,8 @@ class SectionInput:
     def key(self, context: bytes) -> bytes:
         """`context`: the digest of the code, templates, theme and settings (products.context_digest)."""
         digest = hashlib.blake2b(context, digest_size=16)
-        digest.update(repr((self.day, self.search_folders, self.heads)).encode())
+        # each head as a plain tuple of all its fields: a tuple's repr is the C one, a named tuple's is not
+        digest.update(repr((self.day, self.search_folders, [tuple(head) for head in self.heads])).encode())
         projects = self.projects
         digest.update(b"".join([projects[h.source].projects_key for h in self.seen.public if h.source in projects]))
         return digest.digest()

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from ..config.catalog import Catalog, Item
 from ..config.site import SiteConfig
-from ..render.markup import Markdown
 from ..model.records import Head, Record
+from ..render.markup import Markdown
 
 FEED_SIZE = 50  # latest entries per channel
 SUMMARY_CHARS = 140

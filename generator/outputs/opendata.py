@@ -21,15 +21,15 @@ import io
 import itertools
 import json
 import re
+from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode
 from operator import add
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..config.catalog import Item
+from ..config.fieldtypes import show
 from ..config.site import SiteConfig
 from ..model.records import Record
-from ..config.fieldtypes import show
 
 SOURCE_COLUMNS = ("索引号", "信息名称", "公开日期")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # Excel would run these as formulas

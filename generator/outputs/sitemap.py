@@ -8,7 +8,6 @@ from html import escape  # quote=False: what xml.sax.saxutils.escape does, witho
 
 from ..config.site import SiteConfig
 
-
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 

@@ -11,17 +11,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import stages, workers
-from .session import Session, close_session, open_session
 from ..check import collisions, expire
 from ..check.index_numbers import assign_index_numbers
 from ..config.site import load_site
-from ..incremental import products, state, survey
+from ..incremental import products, state
 from ..model.diagnostics import ConfigError, ContentError, Location, Report, display_path
 from ..model.section import SectionInput
-from ..publish import commit, journal, outguard, outlock, write
+from ..publish import commit, outguard, outlock, write
 from ..render.pages import theme_dir
 from ..source.discover import discover
+from . import stages, workers
+from .session import Previous, Request, Session, close_session, open_session
 
 
 @dataclass
@@ -61,49 +61,44 @@ def build(site_path: Path, out: Path | None = None, today: str | None = None, st
         outguard.check_place(site, out)  # before anything is written, the lock included
         with outlock.OutputLock(out):
             commit.recover(out)  # a build that died committing is carried through first
-            last = state.load(out)
-            outguard.check_owner(site, out, last.site if last else None)
-            pending = journal.load(out)
-            found = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
+            previous = Previous.of(site, out)
+            request = Request(site, site_path, out, expire.today(today), strict, start)
             try:
                 try:
-                    return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, found,
-                                          pending)
+                    return _changed_build(request, previous, stage, tick)
                 except products.Unsealed:  # an open-data file not sealed by us, now removed: its list is rendered anew
-                    return _changed_build(site, site_path, out, last, today, strict, stage, tick, start, found,
-                                          pending)
+                    return _changed_build(request, previous, stage, tick)
             finally:
-                found.close()
+                previous.found.close()
     finally:
         gc.set_threshold(*thresholds)
 
 
-def _nothing_changed(site, site_path: Path, out: Path, last, day, strict: bool, start: float, seen: dict,
-                     found: survey.Survey, pending: journal.Pending):
+def _nothing_changed(request: Request, previous: Previous, stats: dict) -> tuple[BuildResult | None, bytes]:
     """(last build's result, fingerprint): the result when no input changed, the records
-    visible on `day` are the same and the output is as the last build left it (and no
-    build died writing it since); else None. `seen` gets the stat of every file of the
-    content folder."""
-    inputs = state.fingerprint(site, site_path, theme_dir(site), last.deps if last else [], strict, seen)
-    if last is None or last.inputs != inputs or not state.same_day_view(last, day) or pending.base or \
-            not found.intact():
+    visible today are the same and the output is as the last build left it (and no build
+    died writing it since); else None. `stats` gets the stat of every file of the content
+    folder."""
+    site, last = request.site, previous.last
+    inputs = state.fingerprint(site, request.site_path, theme_dir(site), last.deps if last else [], request.strict,
+                               stats)
+    if last is None or last.inputs != inputs or not state.same_day_view(last, request.day) or \
+            previous.pending.base or not previous.found.intact():
         return None, inputs
     result = last.summary
     result.changes = write.Changes(unchanged=len(last.files))
     result.rendered = result.groups_made = result.groups_reused = 0
-    write.write_manifest(out, result.changes, outguard.identity(site))  # nothing to upload this time
-    result.seconds = time.perf_counter() - start
+    write.write_manifest(request.out, result.changes, outguard.identity(site))  # nothing to upload this time
+    result.seconds = time.perf_counter() - request.start
     return result, inputs
 
 
-def _changed_build(site, site_path: Path, out: Path, last, today, strict: bool, stage, tick, start: float,
-                   found: survey.Survey, pending: journal.Pending) -> BuildResult:
-    day = expire.today(today)
+def _changed_build(request: Request, previous: Previous, stage, tick) -> BuildResult:
     stats: dict = {}
-    quick, inputs = _nothing_changed(site, site_path, out, last, day, strict, start, stats, found, pending)
+    quick, inputs = _nothing_changed(request, previous, stats)
     if quick:
         return quick
-    session = open_session(site, out, day, strict, last, pending, found, inputs, stats, start)
+    session = open_session(request, previous, inputs, stats)
     gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     try:
         return _build(session, stage, tick)
@@ -177,7 +172,7 @@ def _commit(s: Session, done: workers.Checks, seen: expire.Visibility, rendered:
     def save_state(path: Path) -> None:
         summary = BuildResult(result.report, result.records, _slim(seen), result.masked)
         state.save(path, state.State(s.inputs, *remembered, s.day, plan.changes.written, summary,
-                                     s.ledger.saved_groups(), site=identity))
+                                     state.State.pack(s.ledger.saved_groups()), site=identity))
     try:
         commit.commit(s.out, s.output.staging, plan, s.pending, s.output.known, identity, save_state)
     except OSError as problem:  # not foreseen by _writable: say which path, never a traceback

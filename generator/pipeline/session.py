@@ -1,4 +1,4 @@
-"""One build's values, made once when the build starts and read by every stage."""
+"""One build's values: what was asked, what the output held, and what every stage reads."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,20 +6,48 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import workers
-from .sitecheck import open_store
 from ..config.catalog import Catalog, load_catalog
 from ..config.site import SiteConfig
-from ..incremental import products, survey
+from ..incremental import products, state, survey
 from ..incremental.state import State
 from ..model.diagnostics import Report
-from ..publish import journal
+from ..publish import journal, outguard
 from ..publish.ledger import Ledger, Output
 from ..render.pages import Renderer
+from . import workers
+from .sitecheck import open_store
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the build was asked for."""
+    site: SiteConfig
+    site_path: Path  # site.yaml
+    out: Path
+    day: dt.date  # --today, else the machine's date (Beijing time)
+    strict: bool
+    start: float  # time.perf_counter() when the build started
+
+
+@dataclass
+class Previous:
+    """The output as the last builds left it."""
+    last: State | None  # the last completed build's state, None without one
+    pending: journal.Pending  # builds that died writing since
+    found: survey.Survey  # what the output holds against what the last build wrote
+
+    @classmethod
+    def of(cls, site: SiteConfig, out: Path) -> "Previous":
+        """Read under the output's lock; another site's state is refused (outguard)."""
+        last = state.load(out)
+        outguard.check_owner(site, out, last.site if last else None)
+        found = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
+        return cls(last, journal.load(out), found)
 
 
 @dataclass
 class Session:
+    """One build's values, made once and read by every stage."""
     site: SiteConfig
     catalog: Catalog
     day: dt.date
@@ -43,21 +71,21 @@ class Session:
         return self.store.context
 
 
-def open_session(site: SiteConfig, out: Path, day: dt.date, strict: bool, last: State | None,
-                 pending: journal.Pending, found: survey.Survey, inputs: bytes, stats: dict, start: float) -> Session:
-    """`found`: the survey of the output; `stats`: the stat of each content file, taken by
-    the fingerprint (a build need not stat them again)."""
+def open_session(request: Request, previous: Previous, inputs: bytes, stats: dict) -> Session:
+    """`inputs`: the fingerprint of every input; `stats`: the stat of each content file,
+    taken by the fingerprint (a build need not stat them again)."""
+    site, out, last = request.site, request.out, previous.last
     catalog = load_catalog(site, cache=True)
     store = open_store(site)
-    renderer = Renderer(site, catalog, day)
+    renderer = Renderer(site, catalog, request.day)
     staging = out.parent / (out.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
-    output = Output(out, staging, last.files if last else {}, found.damaged())
+    output = Output(out, staging, last.files if last else {}, previous.found.damaged())
     visible = {i.id for i in catalog.for_level(site.level).items}
-    job = workers.Job(site, catalog, day, store, renderer, output, visible, stats=stats)
+    job = workers.Job(site, catalog, request.day, store, renderer, output, visible, stats=stats)
     ledger = Ledger(output, last.groups if last else {}, job.allowed)
-    return Session(site, catalog, day, out, strict, last, pending, found.existing(), inputs, start,
-                   store, renderer, output, ledger, job)
+    return Session(site, catalog, request.day, out, request.strict, last, previous.pending,
+                   previous.found.existing(), inputs, request.start, store, renderer, output, ledger, job)
 
 
 def close_session(session: Session) -> None:

@@ -2,13 +2,13 @@
 build left when the files are unchanged."""
 from __future__ import annotations
 
-from . import workers
 from ..check import collisions, expire
 from ..check.index_numbers import assign_index_numbers
 from ..incremental import products
 from ..model.diagnostics import Report
 from ..render.pages import theme_dir
 from ..source.discover import discover
+from . import workers
 
 
 def open_store(site) -> products.Store:

@@ -17,19 +17,19 @@ import os
 from dataclasses import dataclass, field, replace
 
 from ..check import expire
-from ..outputs import feeds, opendata, search
-from ..privacy import attachscan, leakgate, mask
-from ..source import yamlsource
+from ..check.validate import after_check, check_record
 from ..config.catalog import Catalog
 from ..config.site import SiteConfig
-from ..model.diagnostics import Location, Report
-from ..outputs.feeds import Summaries
-from ..source.discover import SourceFile, read
 from ..incremental.products import Checked, Rendered, Store, dependencies, render_key
-from ..publish.ledger import Output, digest
+from ..model.diagnostics import Location, Report
 from ..model.records import Record, head_of
+from ..outputs import feeds, opendata, search
+from ..outputs.feeds import Summaries
+from ..privacy import attachscan, leakgate, mask
+from ..publish.ledger import Output, digest
 from ..render.pages import Renderer, display_rows, row_projects
-from ..check.validate import after_check, check_record
+from ..source import yamlsource
+from ..source.discover import SourceFile, read
 
 PARALLEL_FROM = 200  # tasks; below this a process pool costs more than it saves
 
@@ -218,8 +218,8 @@ def run(job: Job, tasks: list[Task], progress=None) -> list[Outcome]:
         frozen = gc.get_freeze_count() > 0  # by the build, until it ends
         gc.freeze()  # the workers share the parent's objects: keep their collector off those pages
         try:
-            from concurrent.futures import ProcessPoolExecutor  # here, not at the top: a rebuild of a few
             import multiprocessing  # records needs no pool, and importing it has a cost (docs/performance.md)
+            from concurrent.futures import ProcessPoolExecutor  # here, not at the top: a rebuild of a few
             method = start_method()
             start = {} if method == "fork" else {"initializer": adopt, "initargs": (job.for_worker(),)}
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **start) as pool:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..model.diagnostics import Location
 from . import freetext
 from .attachscan import Passage, Unchecked, Unreadable
-from ..model.diagnostics import Location
 
 _SPACED = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \u00a0][0-9]){9,}(?:[ \u00a0][Xx])?(?![0-9A-Za-z])")
 _BOXED = "（逐位分开印刷）"

@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ..source import sheetxml
-from .attachscan import Passage, Unreadable
 from ..model.diagnostics import Location
+from ..source import sheetxml
 from ..source.tables import column_letter
+from .attachscan import Passage, Unreadable
 
 DAMAGED_NUMBER = 10 ** 15  # a number cell this big is an ID or card number Excel has rounded
 

@@ -10,8 +10,8 @@ import html
 import re
 from pathlib import Path
 
-from .attachscan import Passage, Unreadable
 from ..model.diagnostics import Location
+from .attachscan import Passage, Unreadable
 
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),

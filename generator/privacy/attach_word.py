@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import io
 import posixpath
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from .attachscan import Passage, Unchecked, Unreadable
 from ..model.diagnostics import Location
+from .attachscan import Passage, Unchecked, Unreadable
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import freetext, leakgate, mask
 from ..model.diagnostics import Location, Report, display_path
+from . import freetext, leakgate, mask
 
 TEXT_FILES = (".csv", ".txt", ".tsv", ".json", ".md", ".markdown", ".html", ".htm", ".xml")
 SHEETS = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -16,10 +16,10 @@ import zlib
 from dataclasses import dataclass
 from html import unescape
 
-from . import freetext
 from ..model.diagnostics import Location
-from .mask import masked_digits
 from ..outputs.search import OUTPUT as SEARCH_INDEX
+from . import freetext
+from .mask import masked_digits
 
 LONG = 11  # secrets this long are found inside longer numbers; shorter ones only whole
 _GZIP_MAGIC = b"\x1f\x8b"

@@ -11,12 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from . import freetext
 from ..config.catalog import FieldSpec
+from ..config.fieldtypes import normalize_digits
 from ..config.site import SiteConfig
 from ..model.diagnostics import Location, Report
-from ..config.fieldtypes import normalize_digits
 from ..model.records import Record, Row
+from . import freetext
 
 COMPOUND_SURNAMES = {
     "欧阳", "太史", "端木", "上官", "司马", "东方", "独孤", "南宫", "万俟", "闻人", "夏侯", "诸葛", "尉迟",

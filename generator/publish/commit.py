@@ -17,8 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import journal
-from . import write
+from . import journal, write
 from .write import Changes, checkpoint, manifest_bytes, manifest_data, manifest_path, write_atomic
 
 

@@ -123,9 +123,11 @@ class Ledger:
         entry = self.last.get(name)
         if entry is None or entry[0] != key:
             return False
-        holds = self.output.holds
-        return all(holds(path) for path in entry[1]) and \
-            all(part in self.last and self._intact(part, self.last[part][0]) for part in entry[2])
+        known, damaged = self.output.known, self.output.damaged  # holds(), inlined: this runs for every record
+        for path in entry[1]:
+            if path not in known or path in damaged:
+                return False
+        return all(part in self.last and self._intact(part, self.last[part][0]) for part in entry[2])
 
     def _claim(self, name: str) -> None:
         entry = self.groups[name] = self.last[name]

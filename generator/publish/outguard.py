@@ -14,8 +14,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from . import write
 from ..model.diagnostics import ConfigError, Location, Report, display_path
+from . import write
 
 
 def identity(site) -> dict:

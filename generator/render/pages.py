@@ -5,8 +5,8 @@ works under any path of the CMS. Templates get plain display values only.
 """
 from __future__ import annotations
 
-import datetime as dt
 import contextlib
+import datetime as dt
 import hashlib
 import math
 from dataclasses import dataclass
@@ -16,15 +16,15 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import HOME
-from ..incremental import seal
-from ..outputs import feeds, opendata
 from ..config.catalog import STAGES, Catalog, Item
-from ..config.site import SiteConfig
 from ..config.fieldtypes import show
-from .markup import Markdown
+from ..config.site import SiteConfig
+from ..incremental import seal
 from ..model.records import Head, Record
 from ..model.section import SectionInput
+from ..outputs import feeds, opendata
 from ..outputs.search import OUTPUT as SEARCH_INDEX
+from .markup import Markdown
 
 ROWS_PER_PAGE = 100
 PACKAGE_TEMPLATES = HOME / "templates"

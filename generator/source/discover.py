@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from . import yamlsource
 from ..check import collisions
 from ..config.catalog import SLUG, Catalog
 from ..model.diagnostics import Location, Report, display_path
+from . import yamlsource
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 

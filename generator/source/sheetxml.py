@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

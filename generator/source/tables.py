@@ -10,8 +10,8 @@ import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import sheetxml, yamlsource
 from ..model.diagnostics import Location
+from . import sheetxml, yamlsource
 
 SPREADSHEETS = (".xlsx", ".xls", ".ods")
 TABLE_SUFFIXES = (".csv",) + SPREADSHEETS
