@@ -154,6 +154,7 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
     byte for byte what a build from nothing gives."""
     site, out = built
     record, listing = site / RECORD, site / "content/allocation/results/2026-01.yaml"
+    approval = site / "content/construction/approvals/xiaozhan-gzf.md"
     original = record.read_text(encoding="utf-8")
     steps = [
         lambda: record.write_text(original.replace(TITLE, TITLE + "（修订）"), encoding="utf-8"),
@@ -162,6 +163,14 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
         # the body alone: the feeds' summaries change, no listing does
         lambda: record.write_text(original.replace("制定本办法", "特制定本办法"), encoding="utf-8"),
         lambda: (site / "content/allocation/results/draft.yaml").unlink(),
+        # one group of the ledger each: a list's cells (open data), a project code (project
+        # pages), an attachment's bytes (a deleted record's 已撤下 page has its own tests: a
+        # build from nothing knows nothing of it)
+        lambda: listing.write_text(listing.read_text(encoding="utf-8").replace("房号: 1-102", "房号: 1-103"),
+                                   encoding="utf-8"),
+        lambda: approval.write_text(approval.read_text(encoding="utf-8").replace(
+            "2025-500199-70-01-000001", "2025-500199-70-01-000002"), encoding="utf-8"),
+        lambda: (approval.parent / "pifu.txt").write_text("立项批复（更正）\n", encoding="utf-8"),
     ]
     for number, step in enumerate(steps):
         step()

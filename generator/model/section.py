@@ -23,8 +23,9 @@ class SectionInput:
     def key(self, context: bytes) -> bytes:
         """`context`: the digest of the code, templates, theme and settings (products.context_digest)."""
         digest = hashlib.blake2b(context, digest_size=16)
-        # each head as a plain tuple of all its fields: a tuple's repr is the C one, a named tuple's is not
-        digest.update(repr((self.day, self.search_folders, [tuple(head) for head in self.heads])).encode())
+        digest.update(repr((self.day, self.search_folders)).encode())
+        for head in self.heads:  # one at a time: the whole repr of ten thousand heads is megabytes
+            digest.update(repr(tuple(head)).encode())  # all its fields; a tuple's repr is quicker than a named tuple's
         projects = self.projects
         digest.update(b"".join([projects[h.source].projects_key for h in self.seen.public if h.source in projects]))
         return digest.digest()

@@ -26,7 +26,7 @@ def _take(s: Session, done: workers.Checks, head, key: str, rendered: products.R
     done.renders[head.source] = (key, rendered)
     s.store.put(key, rendered)
     group = f"record:{head.shown}"
-    s.ledger.open(group, key)
+    s.ledger.open(group, key, stored=True)
     for path, page_digest in rendered.pages.items():
         s.ledger.placed(group, path, page_digest)
 
@@ -50,7 +50,7 @@ def record_pages(s: Session, files: list, done: workers.Checks, public: list, ke
                 rendered += 1
             continue
         cached = s.store.get_render(key)
-        if cached is not None and s.ledger.reuse(f"record:{head.shown}", key):
+        if cached is not None and s.ledger.reuse(f"record:{head.shown}", key, cached.pages):
             done.renders[head.source] = (key, cached)
             continue
         tasks.append(workers.Task(index, files[index], done.keys[index],

@@ -8,12 +8,14 @@ whose parts are the groups of its shared pages. A build asks, for each group in 
 
 - `reuse(name, key)`: when the last build made the group from the same key and its files
   (and its parts' files) are still in the output as written, they are claimed as they are;
-  otherwise the group is opened anew and its files are made;
+  otherwise the group is opened anew and its files are made. The state keeps each group's
+  key and files, except a record's: the store (incremental/products.py) keeps its render,
+  digests of its pages included, under its key, and the build passes them in;
 - `put(name, path, data)`: a file of the open group, digested, gated (once: a file whose
   bytes the output already holds was gated when first written) and staged;
 - `placed(name, path, digest)`: a file staged by someone else, already gated (a worker's
   record pages, gated with the record's raw values; Pagefind's index; open data);
-- `commit()`: every claimed file is in the output, and nothing else of ours (publish/journal.py).
+- the commit (publish/commit.py): every claimed file is in the output, and nothing else of ours.
 
 A file nobody claimed is removed when the last build wrote it, and left alone otherwise.
 """
@@ -94,12 +96,24 @@ class Ledger:
         self.made = 0  # groups made anew
         self.clashes: list[str] = []  # paths two groups made: never committed (commit.plan)
         self._within: list[str] = []
+        self.stored: set[str] = set()  # groups the store keeps by their key: not in the state
 
     # -- groups ---------------------------------------------------------------------------
-    def reuse(self, name: str, key: bytes | str | None) -> bool:
+    def reuse(self, name: str, key: bytes | str | None, stored: dict | None = None) -> bool:
         """Claims the group as the last build made it when its key is `key` (None: never) and
-        its files are intact; else opens it anew, empty, and returns False."""
-        if key is not None and self._intact(name, key):
+        its files are intact; else opens it anew, empty, and returns False. `stored`: for a
+        group the store keeps by its key instead (a record's pages: products.Rendered.pages,
+        path -> digest), what it holds under `key`; None when it holds nothing."""
+        if stored is not None:
+            self.stored.add(name)
+            if self._holds_all(stored):
+                self._attach(name)
+                self.groups[name] = (key, list(stored), [])
+                for path, file_digest in stored.items():
+                    self._add(path, file_digest)
+                self.reused += 1
+                return True
+        elif key is not None and self._intact(name, key):
             self._attach(name)
             self._claim(name)
             self.reused += 1
@@ -107,8 +121,11 @@ class Ledger:
         self.open(name, key)
         return False
 
-    def open(self, name: str, key: bytes | str | None) -> None:
-        """A group made anew from `key` (None: made on every build); once opened, it stays open."""
+    def open(self, name: str, key: bytes | str | None, stored: bool = False) -> None:
+        """A group made anew from `key` (None: made on every build); once opened, it stays
+        open. `stored`: the store keeps what the group is made of by its key (reuse())."""
+        if stored:
+            self.stored.add(name)
         if name in self.groups:
             return
         self.groups[name] = (key, [], [])
@@ -119,11 +136,19 @@ class Ledger:
         if self._within:
             self.groups[self._within[-1]][2].append(name)
 
+    def _holds_all(self, files: dict) -> bool:
+        known, damaged = self.output.known, self.output.damaged  # holds(), inlined: this runs for every record
+        for path, file_digest in files.items():
+            entry = known.get(path)
+            if entry is None or entry[0] != file_digest or path in damaged:
+                return False
+        return True
+
     def _intact(self, name: str, key) -> bool:
         entry = self.last.get(name)
         if entry is None or entry[0] != key:
             return False
-        known, damaged = self.output.known, self.output.damaged  # holds(), inlined: this runs for every record
+        known, damaged = self.output.known, self.output.damaged
         for path in entry[1]:
             if path not in known or path in damaged:
                 return False
@@ -185,5 +210,8 @@ class Ledger:
         return [path for name, entry in self.groups.items() if name.startswith(prefixes) for path in entry[1]]
 
     def saved_groups(self) -> dict:
-        """This build's groups as the state keeps them: name -> (key, files, parts), tuples."""
-        return {name: (key, tuple(files), tuple(parts)) for name, (key, files, parts) in self.groups.items()}
+        """This build's groups as the state keeps them: name -> (key, files, parts), tuples;
+        not those the store keeps (a record's pages, ten thousand of them on a large site)."""
+        stored = self.stored
+        return {name: (key, tuple(files), tuple(parts)) for name, (key, files, parts) in self.groups.items()
+                if name not in stored}
