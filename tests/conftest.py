@@ -77,7 +77,7 @@ def checked_records(site, catalog, report) -> list:
 
 
 def leaks(files: dict, secrets=frozenset(), allowed=frozenset()) -> list:
-    """The leak gate on each file as a build runs it (build._gate): one Gate, the files in
+    """The leak gate on each file as a build runs it (publish/ledger.py Ledger.put): one Gate, the files in
     path order; the leaks found."""
     gate = leakgate.Gate(set(secrets), allowed)
     return [leak for leak in (gate.leak(path, files[path]) for path in sorted(files)) if leak]

@@ -119,8 +119,8 @@ def _build(s: Session, stage, tick) -> BuildResult:
     stage("渲染")
     shards = stages.search_plan(done, public)
     search_joined = stages.search_index(s, shards)                           # pagefind/, in the background
-    stages.section_pages(s, SectionInput(tuple(heads), seen, s.day,          # home, catalog, lists, projects,
-                                         {src: r for src, (_, r) in done.renders.items()}, tuple(shards)))  # stats
+    section = SectionInput(tuple(heads), seen, s.day, {src: r for src, (_, r) in done.renders.items()}, tuple(shards))
+    stages.section_pages(s, section)                                         # home, catalog, lists, projects, stats
     withdrawn = stages.withdrawn_pages(s, seen.withdrawn)                   # 已撤下 pages
     stages.static_files(s)                                                   # static/
     stages.feed_files(s, public, done)                                       # feeds/
