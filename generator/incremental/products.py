@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from .. import HOME
 from ..model.records import Head, tuple_reduce
-from . import seal
+from . import seal, stamps
 
 FORMAT = b"products-3"
 _PURPOSE, _DATA = b"products", b"products-data"  # what a sealed file is (seal.py)
@@ -77,11 +77,7 @@ class Rendered(NamedTuple):
 
 
 def _stat(path: str) -> tuple[str, int, int, int, int]:
-    try:
-        st = os.stat(path)  # ctime and inode too: an edit that keeps the size and mtime, a file replaced
-        return path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
-    except OSError:
-        return path, -1, -1, -1, -1
+    return (path, *stamps.of_path(path))
 
 
 def dependencies(head: Head, root: Path) -> tuple[tuple[str, int, int, int, int], ...]:
@@ -207,7 +203,7 @@ class Store:
             st = st or os.stat(path)
         except OSError:
             return self.check_key(shown, b"")  # never a stored check; the check itself reports the problem
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        stamp = stamps.of(st)
         known = self.file_keys.get(shown)
         if known is not None and known[0] == stamp:
             key = known[1]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .. import HOME
 from ..outputs import search
-from . import seal
+from . import seal, stamps
 
 FORMAT = "state-5"
 _PACKAGE = HOME
@@ -114,12 +114,13 @@ def _is_folder(entry, folder: Path) -> bool:
 
 def _stat(path, hasher, seen: dict | None = None) -> None:
     try:
-        st = os.stat(path)  # ctime and inode too: an edit that keeps the size and mtime, a file replaced
-        if seen is not None:
-            seen[path] = st
-        hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+        st = os.stat(path)
     except OSError:
         hasher.update(f"{path}\0missing\n".encode())
+        return
+    if seen is not None:
+        seen[path] = st
+    hasher.update(f"{path}\0{stamps.of(st)}\n".encode())
 
 
 def fingerprint(site, site_path: Path, theme: Path, deps: list[str], strict: bool, seen: dict | None = None) -> bytes:
