@@ -20,7 +20,6 @@ from ..config.catalog import load_catalog
 from ..config.site import load_site
 from ..model.diagnostics import ConfigError, ContentError, Report, display_path, redact
 from ..pipeline.build import build
-from ..pipeline.sitecheck import check_site
 from ..publish import write
 from . import progress
 
@@ -48,6 +47,7 @@ def cmd_validate(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
     report = Report()
+    from ..pipeline.sitecheck import check_site  # here: `build` reaches the workers only when it has work to do
     records = check_site(site, catalog, report)
     if args.strict:
         report = report.strict()
@@ -162,6 +162,7 @@ def cmd_check(args) -> int:
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
     report = Report()
+    from ..pipeline.sitecheck import check_site  # here: `build` reaches the workers only when it has work to do
     records = check_site(site, catalog, report)
     _print_report(report)
     if report.has_errors():

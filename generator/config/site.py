@@ -11,6 +11,7 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import HOME
 from ..model.diagnostics import ConfigError, Location, Report, display_path
 from ..source import yamlsource
 from . import fieldtypes
@@ -360,3 +361,9 @@ def documented_keys() -> list[str]:
     names += ["calendar." + k for k in CALENDAR_KEYS]
     names += ["contact." + k for k in CONTACT_KEYS]
     return names
+
+
+def theme_dir(site: SiteConfig) -> Path:
+    """The site's own themes/<name>, else the one shipped beside the package."""
+    own = site.theme_dir
+    return own if own.is_dir() else HOME / "themes" / site.theme

@@ -10,18 +10,21 @@ import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..check import collisions, expire
 from ..check.index_numbers import assign_index_numbers
-from ..config.site import load_site
+from ..config.site import load_site, theme_dir
 from ..incremental import products, state
 from ..model.diagnostics import ConfigError, ContentError, Location, Report, display_path
 from ..model.section import SectionInput
 from ..publish import commit, outguard, outlock, write
-from ..render.pages import theme_dir
 from ..source.discover import discover
-from . import stages, workers
-from .session import Previous, Request, Session, close_session, open_session
+from .request import Previous, Request
+
+if TYPE_CHECKING:  # imported when the build has work to do (_build): a no-op needs no renderer
+    from . import workers
+    from .session import Session
 
 
 @dataclass
@@ -98,6 +101,7 @@ def _changed_build(request: Request, previous: Previous, stage, tick) -> BuildRe
     quick, inputs = _nothing_changed(request, previous, stats)
     if quick:
         return quick
+    from .session import close_session, open_session  # here: a build that changes nothing needs no renderer
     session = open_session(request, previous, inputs, stats)
     gc.freeze()  # the store's entries live all build long: the collector need not walk them again and again
     try:
@@ -108,6 +112,7 @@ def _changed_build(request: Request, previous: Previous, stage, tick) -> BuildRe
 
 
 def _build(s: Session, stage, tick) -> BuildResult:
+    from . import stages, workers
     files = discover(s.site.content_dir, s.site.root, s.catalog, s.report)   # the record files
     done = workers.check_files(s.job, files, s.report, tick)                 # checked, masked (and rendered)
     heads = _index_numbers(s, done)                                          # 索引号 settled, collisions

@@ -1,4 +1,4 @@
-"""One build's values: what was asked, what the output held, and what every stage reads."""
+"""One build's values, made once it is clear the build has work to do, and read by every stage."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,41 +8,15 @@ from pathlib import Path
 
 from ..config.catalog import Catalog, load_catalog
 from ..config.site import SiteConfig
-from ..incremental import products, state, survey
+from ..incremental import products
 from ..incremental.state import State
 from ..model.diagnostics import Report
-from ..publish import journal, outguard
+from ..publish import journal
 from ..publish.ledger import Ledger, Output
 from ..render.pages import Renderer
 from . import workers
+from .request import Previous, Request
 from .sitecheck import open_store
-
-
-@dataclass(frozen=True)
-class Request:
-    """What the build was asked for."""
-    site: SiteConfig
-    site_path: Path  # site.yaml
-    out: Path
-    day: dt.date  # --today, else the machine's date (Beijing time)
-    strict: bool
-    start: float  # time.perf_counter() when the build started
-
-
-@dataclass
-class Previous:
-    """The output as the last builds left it."""
-    last: State | None  # the last completed build's state, None without one
-    pending: journal.Pending  # builds that died writing since
-    found: survey.Survey  # what the output holds against what the last build wrote
-
-    @classmethod
-    def of(cls, site: SiteConfig, out: Path) -> "Previous":
-        """Read under the output's lock; another site's state is refused (outguard)."""
-        last = state.load(out)
-        outguard.check_owner(site, out, last.site if last else None)
-        found = survey.Survey(out, last.files if last else {})  # forked now, while there are no threads
-        return cls(last, journal.load(out), found)
 
 
 @dataclass

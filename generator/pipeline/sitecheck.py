@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..check import collisions, expire
 from ..check.index_numbers import assign_index_numbers
+from ..config.site import theme_dir
 from ..incremental import products
 from ..model.diagnostics import Report
-from ..render.pages import theme_dir
 from ..source.discover import discover
 from . import workers
 

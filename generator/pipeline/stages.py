@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..check import collisions
+from ..config.site import theme_dir
 from ..incremental import products
 from ..model.diagnostics import Location, Report
 from ..model.section import SectionInput
@@ -15,7 +16,7 @@ from ..outputs import feeds, opendata, search, sitemap
 from ..privacy import leakgate
 from ..publish import write
 from ..publish.ledger import digest, key_of
-from ..render.pages import Gone, record_paths, theme_dir
+from ..render.pages import Gone, record_paths
 from . import workers
 from .session import Session
 

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from .. import HOME
 from ..config.catalog import STAGES, Catalog, Item
 from ..config.fieldtypes import show
-from ..config.site import SiteConfig
+from ..config.site import SiteConfig, theme_dir
 from ..incremental import seal
 from ..model.records import Head, Record
 from ..model.section import SectionInput
@@ -28,14 +28,6 @@ from .markup import Markdown
 
 ROWS_PER_PAGE = 100
 PACKAGE_TEMPLATES = HOME / "templates"
-PACKAGE_THEMES = HOME / "themes"
-
-
-def theme_dir(site: SiteConfig) -> Path:
-    """The site's own themes/<name>, else the one shipped beside the package."""
-    own = site.theme_dir
-    return own if own.is_dir() else PACKAGE_THEMES / site.theme
-
 
 def size_text(size: int) -> str:
     if size < 1024:
