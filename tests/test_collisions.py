@@ -1,6 +1,8 @@
 """No record lost without a word: names that collide with generated pages, attachments that
 land on one name, and symbolic links under content/ (issue 24, item 4); names one only on
-Windows or macOS (letter case, Unicode NFC and NFD: issue 28, item 2)."""
+Windows or macOS (letter case, Unicode NFC and NFD), and every path the build records
+written with "/" (issue 28, item 2)."""
+import json
 import os
 import re
 import shutil
@@ -308,3 +310,46 @@ def test_a_deleted_record_whose_name_starts_with_index_gets_a_withdrawn_page(sma
     assert result.returncode == 0, result.stderr
     assert "本信息已撤下" in (out / "allocation/results/indexed-list.html").read_text(encoding="utf-8")
 
+
+def _recorded_paths(out: Path) -> dict:
+    """Every output path the build recorded: the manifest's lists, the state's files and
+    the ledger's groups (kept in the state)."""
+    from generator.incremental import state
+    manifest = json.loads((out.parent / f"{out.name}.manifest.json").read_text(encoding="utf-8"))
+    kept = state.load(out)
+    assert kept is not None
+    return {**{kind: list(manifest[kind]) for kind in ("added", "changed", "removed")},
+            "state": list(kept.files), "groups": [p for _, files, _ in kept.groups.values() for p in files]}
+
+
+def _posix(path: str) -> bool:
+    return ("\\" not in path and not path.startswith("/") and ":" not in path and "//" not in path
+            and "" not in path.split("/") and unicodedata.is_normalized("NFC", path))
+
+
+def test_every_path_the_build_records_is_relative_posix_and_as_on_disk(small, tmp_path):
+    """Whatever os.sep is: the manifest, the state and the ledger name each output file by
+    its path below the output with "/", as the sources name it (NFC sources here)."""
+    (small / APPROVALS / "附件").mkdir()
+    (small / APPROVALS / "附件/批复（2025）é.txt").write_text("立项批复", encoding="utf-8")
+    record = small / APPROVALS / "xiaozhan-gzf.md"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("  - {path: pifu.txt, title: 立项批复}\n", "  - 附件/批复（2025）é.txt\n"),
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert build(small, out).returncode == 0
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    recorded = _recorded_paths(out)
+    attachment = "construction/approvals/xiaozhan-gzf/批复（2025）é.txt"
+    assert attachment in on_disk and any(p.startswith("pagefind/fragment/") for p in on_disk)  # Pagefind's walk
+    assert set(recorded["added"]) == set(recorded["state"]) == on_disk
+    assert set(recorded["groups"]) <= on_disk  # a record's pages: kept by the store, not the state
+
+    record.write_text(text.replace("pifu.txt", "pifu2.txt").replace("计划", "原计划"), encoding="utf-8")
+    shutil.move(small / APPROVALS / "pifu.txt", small / APPROVALS / "pifu2.txt")
+    assert build(small, out).returncode == 0
+    recorded = _recorded_paths(out)
+    assert attachment in recorded["removed"] and "construction/approvals/xiaozhan-gzf.html" in recorded["changed"]
+    assert set(recorded["state"]) == {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    for kind, paths in recorded.items():
+        assert paths and all(_posix(p) for p in paths), (kind, [p for p in paths if not _posix(p)])
