@@ -1,7 +1,12 @@
 """No record lost without a word: names that collide with generated pages, attachments that
-land on one name, and symbolic links under content/ (issue 24, item 4)."""
+land on one name, and symbolic links under content/ (issue 24, item 4); names one only on
+Windows or macOS (letter case, Unicode NFC and NFD), and every path the build records
+written with "/" (issue 28, item 2)."""
+import json
 import os
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -100,9 +105,110 @@ def test_two_attachments_landing_on_one_name_are_an_error(small, tmp_path):
     assert "“dup.txt”与第 10 行的附件同名" in result.stderr
 
 
-def test_attachments_differing_only_in_case_are_an_error(small, tmp_path):
-    _with_attachments(small, ["a/Plan.txt", "b/plan.txt"])
-    assert validate(small).returncode == 1
+NFC, NFD = unicodedata.normalize("NFC", "名单é"), unicodedata.normalize("NFD", "名单é")
+
+
+@pytest.mark.parametrize("names, how", [(["Plan.txt", "plan.txt"], "只有大小写不同"),
+                                        (["a/Plan.txt", "b/plan.txt"], "只有大小写不同"),
+                                        ([f"{NFC}.txt", f"{NFD}.txt"], "Unicode 编码方式不同")],
+                         ids=["case", "case-in-subfolders", "nfc-nfd"])
+def test_attachments_one_on_windows_or_macos_are_an_error_in_build_and_validate(small, tmp_path, names, how):
+    assert NFC != NFD
+    _with_attachments(small, names)
+    first, second = (name.rpartition("/")[2] for name in names)
+    for result in (build(small, tmp_path / "out"), validate(small)):
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"{APPROVALS}/xiaozhan-gzf.md:11:5: error[name-case-collision]" in result.stderr
+        assert f"附件“{second}”与第 10 行的附件“{first}”" in result.stderr and how in result.stderr
+        assert "提示：在" in result.stderr and "请把其中一个改名" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_one_attachment_listed_twice_is_published_once(small, tmp_path):
+    _with_attachments(small, ["Plan.txt", "Plan.txt"])
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/construction/approvals/xiaozhan-gzf/Plan.txt").is_file()
+
+
+@pytest.mark.parametrize("names", [["Notice.yaml", "notice.yaml"], [f"{NFC}.yaml", f"{NFD}.yaml"]],
+                         ids=["case", "nfc-nfd"])
+def test_record_names_cannot_differ_only_in_case_or_normalization(small, tmp_path, names):
+    """A record's slug is lowercase ASCII (or the file is refused), so no two slugs of one item
+    are one name on Windows or macOS: the name that is not is reported, the build stops."""
+    for number, name in enumerate(names):
+        _copy_record(small, name, index_no=f"XZ/2026-0007{number}")
+    for result in (build(small, tmp_path / "out"), validate(small)):
+        assert result.returncode == 1, result.stdout + result.stderr
+        refused = [name for name in names if f"{RESULTS}/{name}: error[bad-slug]" in result.stderr]
+        assert refused == [name for name in names if name != "notice.yaml"]
+        assert "error[name-case-collision]" not in result.stderr
+
+
+def test_records_and_attachments_of_one_name_in_different_folders_are_fine(small, tmp_path):
+    _copy_record(small, "xiaozhan-gzf.yaml")  # as construction/approvals/xiaozhan-gzf.md
+    record = small / APPROVALS / "xiaozhan-gzf.md"
+    text = record.read_text(encoding="utf-8").replace("  - {path: pifu.txt, title: 立项批复}\n", "  - Plan.txt\n")
+    record.write_text(text, encoding="utf-8")
+    (small / APPROVALS / "Plan.txt").write_text("立项批复", encoding="utf-8")
+    (small / APPROVALS / "other.md").write_text(text.replace("XZ/2025-00002", "XZ/2025-00009"), encoding="utf-8")
+    (small / APPROVALS / "other").mkdir()
+    (small / APPROVALS / "other/plan.txt").write_text("另一个", encoding="utf-8")
+    (small / APPROVALS / "other.md").write_text(text.replace("XZ/2025-00002", "XZ/2025-00009")
+                                                .replace("  - Plan.txt", "  - other/plan.txt"), encoding="utf-8")
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    assert (out / "allocation/results/xiaozhan-gzf.html").is_file()
+    assert (out / "construction/approvals/xiaozhan-gzf.html").is_file()
+    assert (out / "construction/approvals/xiaozhan-gzf/Plan.txt").is_file()
+    assert (out / "construction/approvals/other/plan.txt").is_file()
+    assert validate(small).returncode == 0
+
+
+@pytest.mark.parametrize("catalog, code", [("categories:\n  - {id: Allocation2, name: 本地分类}\n", "catalog-category"),
+                                           ("items:\n  - {id: allocation/Results2, name: 本地事项, kind: document}\n",
+                                            "catalog-spec")], ids=["category", "item"])
+def test_local_category_and_item_ids_in_another_case_are_refused(small, tmp_path, catalog, code):
+    (small / "content/_catalog.yaml").write_text(catalog, encoding="utf-8")
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"error[{code}]" in result.stderr and "小写字母" in result.stderr
+
+
+def _project(site_dir: Path, path: str, code: str) -> None:
+    record = site_dir / path
+    text = record.read_text(encoding="utf-8")
+    record.write_text(re.sub(r"(?m)^project: .*$", f"project: {code}", text), encoding="utf-8")
+
+
+def test_project_codes_differing_only_in_case_are_an_error_in_build_and_validate(small, tmp_path):
+    _project(small, f"{APPROVALS}/xiaozhan-gzf.md", "XZ-GZF-01")
+    _project(small, f"{RESULTS}/2026-01.yaml", "[xz-gzf-01, 2025-500199-70-01-000001]")
+    for result in (build(small, tmp_path / "out"), validate(small)):
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"{APPROVALS}/xiaozhan-gzf.md:1:1: error[name-case-collision]" in result.stderr
+        assert f"项目编码“XZ-GZF-01”与 {RESULTS}/2026-01.yaml 中的“xz-gzf-01”只有大小写不同" in result.stderr
+        assert result.stderr.count("error[name-case-collision]") == 1
+
+
+def test_a_project_code_of_a_lists_rows_in_another_case_is_an_error_in_build(small, tmp_path):
+    _project(small, f"{APPROVALS}/xiaozhan-gzf.md", "XZ-GZF-01")
+    started = small / "content/construction/started"
+    started.mkdir()
+    (started / "2026-started.yaml").write_text(
+        "title: 小站县2026年开工项目清单\ndate: 2026-03-01\nindex_no: XZ/2026-00090\nrows:\n"
+        "  - {项目名称: 小站公租房, 项目编码: xz-gzf-01, 建设地址: 小站县城南, 建设总套数: 120,"
+        " 开工时间: 2026-02-15}\n",
+        encoding="utf-8")
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "content/construction/started/2026-started.yaml:1:1: error[name-case-collision]" in result.stderr
+    assert f"“xz-gzf-01”与 {APPROVALS}/xiaozhan-gzf.md 中的“XZ-GZF-01”" in result.stderr
+    _project(small, f"{APPROVALS}/xiaozhan-gzf.md", "xz-gzf-01")
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/projects/xz-gzf-01.html").is_file()
 
 
 def test_attachments_with_different_names_in_subfolders_are_published(small, tmp_path):
@@ -203,3 +309,47 @@ def test_a_deleted_record_whose_name_starts_with_index_gets_a_withdrawn_page(sma
     result = build(small, out)
     assert result.returncode == 0, result.stderr
     assert "本信息已撤下" in (out / "allocation/results/indexed-list.html").read_text(encoding="utf-8")
+
+
+def _recorded_paths(out: Path) -> dict:
+    """Every output path the build recorded: the manifest's lists, the state's files and
+    the ledger's groups (kept in the state)."""
+    from generator.incremental import state
+    manifest = json.loads((out.parent / f"{out.name}.manifest.json").read_text(encoding="utf-8"))
+    kept = state.load(out)
+    assert kept is not None
+    return {**{kind: list(manifest[kind]) for kind in ("added", "changed", "removed")},
+            "state": list(kept.files), "groups": [p for _, files, _ in kept.groups.values() for p in files]}
+
+
+def _posix(path: str) -> bool:
+    return ("\\" not in path and not path.startswith("/") and ":" not in path and "//" not in path
+            and "" not in path.split("/") and unicodedata.is_normalized("NFC", path))
+
+
+def test_every_path_the_build_records_is_relative_posix_and_as_on_disk(small, tmp_path):
+    """Whatever os.sep is: the manifest, the state and the ledger name each output file by
+    its path below the output with "/", as the sources name it (NFC sources here)."""
+    (small / APPROVALS / "附件").mkdir()
+    (small / APPROVALS / "附件/批复（2025）é.txt").write_text("立项批复", encoding="utf-8")
+    record = small / APPROVALS / "xiaozhan-gzf.md"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("  - {path: pifu.txt, title: 立项批复}\n", "  - 附件/批复（2025）é.txt\n"),
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert build(small, out).returncode == 0
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    recorded = _recorded_paths(out)
+    attachment = "construction/approvals/xiaozhan-gzf/批复（2025）é.txt"
+    assert attachment in on_disk and any(p.startswith("pagefind/fragment/") for p in on_disk)  # Pagefind's walk
+    assert set(recorded["added"]) == set(recorded["state"]) == on_disk
+    assert set(recorded["groups"]) <= on_disk  # a record's pages: kept by the store, not the state
+
+    record.write_text(text.replace("pifu.txt", "pifu2.txt").replace("计划", "原计划"), encoding="utf-8")
+    shutil.move(small / APPROVALS / "pifu.txt", small / APPROVALS / "pifu2.txt")
+    assert build(small, out).returncode == 0
+    recorded = _recorded_paths(out)
+    assert attachment in recorded["removed"] and "construction/approvals/xiaozhan-gzf.html" in recorded["changed"]
+    assert set(recorded["state"]) == {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    for kind, paths in recorded.items():
+        assert paths and all(_posix(p) for p in paths), (kind, [p for p in paths if not _posix(p)])

@@ -29,4 +29,5 @@ def check_site(site, catalog, report: Report, store: products.Store | None = Non
     if save:
         store.save(prune=False)
     collisions.paged_collisions([c.head for c in checks], report)
+    collisions.project_collisions([c.head for c in checks], {}, report)  # a list's rows: found when rendered
     return assign_index_numbers([c.head for c in checks], site, report)

@@ -70,11 +70,13 @@ def section_pages(s: Session, section: SectionInput) -> None:
     """Home, catalog, categories, item lists, projects, yearly statistics and search: one
     group, whose parts are the pages, each keyed by what it shows."""
     if s.ledger.reuse("section", section.key(s.context)):
-        return
+        return  # the project codes too are the last build's, which had no two under one name
     from ..check import stats  # here: slow to import (its calendar), and an edit seldom needs it: docs/performance.md
     reports = stats.yearly(s.site, s.catalog, list(section.heads), section.seen, section.day)
+    projects = {source: rendered.projects for source, rendered in section.projects.items()}  # unpickled once
+    collisions.project_collisions(section.heads, projects, s.report)  # the lists' rows' codes, now known too
     with s.ledger.within("section"):
-        s.renderer.section(section, reports, s.ledger, s.context)
+        s.renderer.section(section, reports, s.ledger, s.context, projects)
 
 
 def _gone(s: Session, withdrawn: list) -> list[Gone]:

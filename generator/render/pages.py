@@ -245,12 +245,12 @@ class Renderer:
         return views
 
     # -- pages ----------------------------------------------------------------------------
-    def section(self, section: SectionInput, reports: dict, ledger, context: bytes) -> None:
+    def section(self, section: SectionInput, reports: dict, ledger, context: bytes, projects: dict) -> None:
         """The pages shared by many records (home, catalog, categories, item lists, projects,
         reports, search), from `section` alone, into the ledger; `reports`: year ->
-        stats.YearStats of the section's heads."""
+        stats.YearStats of the section's heads; `projects`: section.projects' codes, unpickled
+        (record source -> code -> name)."""
         self.reports, self.search_folders = reports, section.search_folders
-        projects = {source: rendered.projects for source, rendered in section.projects.items()}
         with self._writing(ledger, context):
             self._section(section.seen.public, projects)
 
