@@ -5,7 +5,7 @@ import json
 import random
 import sys
 
-from conftest import MINIMAL_SITE, ROOT, run
+from conftest import ROOT, run
 
 sys.path.insert(0, str(ROOT))
 from bench.synth import _quote, _value  # noqa: E402  (field values that validate)

@@ -101,7 +101,7 @@ def test_pages_announce_their_feeds_and_catalog_lists_them(small):
     _, out = small
     record = (out / "allocation/results/2026-01.html").read_text(encoding="utf-8")
     for href in ("../../feeds/all.xml", "../../feeds/allocation.xml", "../../feeds/allocation/results.xml"):
-        assert f'<link rel="alternate" type="application/rss+xml" title="' in record
+        assert '<link rel="alternate" type="application/rss+xml" title="' in record
         assert f'href="{href}"' in record, href
     home = (out / "index.html").read_text(encoding="utf-8")
     assert 'type="application/rss+xml"' in home and 'href="feeds/all.xml"' in home

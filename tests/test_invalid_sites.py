@@ -4,7 +4,7 @@ import re
 import shutil
 
 import pytest
-from conftest import FIXTURES, MINIMAL_SITE, run, write_site
+from conftest import FIXTURES, MINIMAL_SITE, run
 
 CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 DIAGNOSTIC = re.compile(r"^(\S.*?): (error|warning)\[([a-z-]+)\]: (.*)$")

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.incremental.keys import digest
 from generator.publish import commit, journal
-from generator.publish.ledger import Ledger, Output, digest
+from generator.publish.ledger import Ledger, Output
 
 
 def _commit(out: Path, ledger: Ledger, existing: set) -> tuple[dict, dict]:

@@ -38,5 +38,5 @@ def test_long_paragraph_stays_a_paragraph():
 
 
 def test_tables_in_lists_and_quotes_get_captions_too():
-    captions, _ = caption_and_rest(f"> 表3 引用的表格：\n>\n> | a |\n> | --- |\n> | 1 |\n")
+    captions, _ = caption_and_rest("> 表3 引用的表格：\n>\n> | a |\n> | --- |\n> | 1 |\n")
     assert captions == ["表3 引用的表格"]

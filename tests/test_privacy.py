@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.config.catalog import base_catalog
-from generator.config.fieldtypes import id_check_digit, luhn_valid
+from generator.config.fieldtypes import id_check_digit
 from generator.pipeline.build import build
 from generator.privacy import freetext, leakgate
 from generator.privacy.mask import mask_id_card, mask_name, mask_phone

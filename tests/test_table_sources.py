@@ -4,7 +4,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 from conftest import run
 from test_tables import diagnostics, load
 

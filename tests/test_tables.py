@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import MINIMAL_SITE, checked_records, run, write_site
+from conftest import checked_records, run, write_site
 
 from generator.config.catalog import load_catalog
 from generator.config.fieldtypes import id_check_digit, luhn_valid

@@ -3,7 +3,6 @@ site's local extension, which may add and strengthen but never remove or weaken
 (只增不减, seed 002)."""
 from __future__ import annotations
 
-import hashlib
 import marshal
 import re
 from dataclasses import dataclass, field, replace
@@ -14,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from ..check import collisions
-from ..incremental import seal
+from ..incremental import keys, seal
 from ..model.diagnostics import ConfigError, Location, Report, display_path
 from ..source import yamlsource
 from . import fieldtypes
@@ -294,7 +293,7 @@ def _package_yaml(name: str, cache: Path | None = None):
     data = resources.files("generator.config.catalog_data").joinpath(name).read_bytes()
     if cache is None:
         return yaml.load(data.decode("utf-8"), Loader=yaml.CSafeLoader)
-    kept = cache / f"{name}.{hashlib.blake2b(data, digest_size=8).hexdigest()}.marshal"
+    kept = cache / f"{name}.{keys.digest(data).hex()[:16]}.marshal"
     sealed = seal.read(kept, b"catalog")  # None unless sealed with this account's key (seal.py)
     try:
         parsed = marshal.loads(sealed) if sealed is not None else None

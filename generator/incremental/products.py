@@ -20,7 +20,6 @@ from __future__ import annotations
 import array
 import copy
 import gc
-import hashlib
 import os
 import pickle
 import time
@@ -29,7 +28,7 @@ from typing import NamedTuple
 
 from .. import HOME
 from ..model.records import Head, tuple_reduce
-from . import seal, stamps
+from . import keys, seal, stamps
 
 FORMAT = b"products-3"
 _PURPOSE, _DATA = b"products", b"products-data"  # what a sealed file is (seal.py)
@@ -66,7 +65,7 @@ class Rendered(NamedTuple):
     def of(cls, pages: dict, summary: str, projects: dict, data: int = 0, indexed: bytes = b"") -> Rendered:
         """`projects`: project code -> name (from its rows; "" when only the code is known)."""
         return cls(pages, summary, pickle.dumps(projects, protocol=pickle.HIGHEST_PROTOCOL), data, indexed,
-                   hashlib.blake2b(repr(projects).encode(), digest_size=16).digest())
+                   keys.digest(repr(projects).encode()))
 
     # `projects` is kept pickled and unpickled each time it is read: the lists' project names
     # are a large part of the store's loading time (docs/performance.md), and only a build
@@ -97,7 +96,8 @@ def _files(folder: Path, digest) -> None:
 def context_digest(site, theme: Path) -> bytes:
     """What every entry depends on besides its own file: our code, base catalog and
     templates, the site's templates and theme, site.yaml and the local catalog."""
-    digest = hashlib.blake2b(FORMAT, digest_size=16)
+    digest = keys.hasher()
+    digest.update(FORMAT)
     for folder in (_PACKAGE / "generator", _PACKAGE / "templates", site.templates_dir, theme):
         digest.update(b"\0folder\0" + str(folder).encode())
         _files(folder, digest)
@@ -111,13 +111,11 @@ def render_key(check_key: str, deps: list, kept: tuple, index_no: str) -> str:
     """A render is made from a check (the record file, and the spreadsheet and attachments
     as `deps` found them), the rows shown (`kept`: their indices, increasing, as a tuple or
     a range) and the 索引号."""
-    digest = hashlib.blake2b(check_key.encode(), digest_size=20)
-    digest.update(repr((deps, index_no)).encode())
     if not kept or kept[-1] == len(kept) - 1:  # every row (`kept` is increasing), as most lists: no array made
-        digest.update(b"rows 0-%d" % len(kept))
+        rows = b"rows 0-%d" % len(kept)
     else:  # the rows shown as bytes, not repr(): a list's hundreds of row numbers, for every list, every build
-        digest.update(len(kept).to_bytes(4, "big") + array.array("q", kept).tobytes())
-    return digest.hexdigest()
+        rows = array.array("q", kept).tobytes()
+    return keys.key_of(check_key, repr((deps, index_no)), rows).hex()
 
 
 def _segment(key: str) -> str:
@@ -230,9 +228,7 @@ class Store:
             self.file_keys_seen[shown] = (stamp, key)
 
     def check_key(self, shown: str, data: bytes) -> str:
-        digest = hashlib.blake2b(self.context, digest_size=20)
-        digest.update(shown.encode() + b"\0" + data)
-        return digest.hexdigest()
+        return keys.key_of(self.context, shown, data).hex()
 
     def get_check(self, key: str) -> Checked | None:
         entry = self.entries.get(key)

@@ -19,7 +19,6 @@ another machine or account, is ignored.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from .. import HOME
 from ..outputs import search
-from . import seal, stamps
+from . import keys, seal, stamps
 
 FORMAT = "state-5"
 _PACKAGE = HOME
@@ -126,8 +125,8 @@ def _stat(path, hasher, seen: dict | None = None) -> None:
 def fingerprint(site, site_path: Path, theme: Path, deps: list[str], strict: bool, seen: dict | None = None) -> bytes:
     """`seen`, when given, gets the stat of each file of the content folder: a build that
     goes on need not stat its record files again (Store.file_key)."""
-    hasher = hashlib.blake2b(f"{FORMAT}\0{strict}\0{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode(),
-                             digest_size=16)
+    hasher = keys.hasher()
+    hasher.update(f"{FORMAT}\0{strict}\0{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode())
     _stat(str(site_path.resolve()), hasher)
     for folder in (site.content_dir, site.templates_dir, theme, *_OWN):
         hasher.update(f"folder {folder}\n".encode())

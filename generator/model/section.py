@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
+from itertools import chain
+
+from ..incremental.keys import keyed
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,8 @@ class SectionInput:
 
     def key(self, context: bytes) -> bytes:
         """`context`: the digest of the code, templates, theme and settings (products.context_digest)."""
-        digest = hashlib.blake2b(context, digest_size=16)
-        digest.update(repr((self.day, self.search_folders)).encode())
-        for head in self.heads:  # one at a time: the whole repr of ten thousand heads is megabytes
-            digest.update(repr(tuple(head)).encode())  # all its fields; a tuple's repr is quicker than a named tuple's
         projects = self.projects
-        digest.update(b"".join([projects[h.source].projects_key for h in self.seen.public if h.source in projects]))
-        return digest.digest()
+        return keyed(chain(
+            (context, repr((self.day, self.search_folders))),
+            (repr(tuple(head)) for head in self.heads),  # all its fields; a tuple's repr is quicker than a named tuple's
+            (b"".join([projects[h.source].projects_key for h in self.seen.public if h.source in projects]),)))

@@ -16,7 +16,6 @@ keys are kept exactly.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import itertools
 import json
@@ -29,6 +28,7 @@ from pathlib import Path
 from ..config.catalog import Item
 from ..config.fieldtypes import show
 from ..config.site import SiteConfig
+from ..incremental import keys
 from ..model.records import Record
 
 SOURCE_COLUMNS = ("索引号", "信息名称", "公开日期")
@@ -113,7 +113,7 @@ class _Out:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.handle = open(path, "wb")
-        self.digest = hashlib.blake2b(digest_size=16)
+        self.digest = keys.hasher()
 
     def write(self, text: str | bytes) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text

@@ -31,7 +31,6 @@ tells visitors to use the catalog.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import re
@@ -40,9 +39,11 @@ import tempfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 from .. import HOME
+from ..incremental.keys import keyed
 
 OUTPUT = "pagefind"
 SHARDED_FROM = 1000  # indexed pages from which the index is split; smaller sites keep one index in pagefind/
@@ -213,11 +214,7 @@ def _own_code() -> bytes:
 def _made_from(binary_stamp: bytes, members: list) -> bytes:
     """What a shard's files follow from: its pages, the shard count and Pagefind (`binary_stamp`),
     and this module."""
-    digest = hashlib.blake2b(binary_stamp, digest_size=16)
-    digest.update(_own_code())
-    for path, page in members:
-        digest.update(path.encode() + b"\0" + page)
-    return digest.digest()
+    return keyed(chain((binary_stamp, _own_code()), (path.encode() + b"\0" + page for path, page in members)))
 
 
 def shard_keys(shards: dict[str, list], binary: Path) -> dict[str, bytes]:

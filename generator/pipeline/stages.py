@@ -10,12 +10,12 @@ from pathlib import Path
 from ..check import collisions
 from ..config.site import theme_dir
 from ..incremental import products
+from ..incremental.keys import digest, key_of
 from ..model.diagnostics import Location, Report
 from ..model.section import SectionInput
 from ..outputs import feeds, opendata, search, sitemap
 from ..privacy import leakgate
 from ..publish import write
-from ..publish.ledger import digest, key_of
 from ..render.pages import Gone, record_paths
 from . import workers
 from .session import Session

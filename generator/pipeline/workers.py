@@ -20,13 +20,14 @@ from ..check import expire
 from ..check.validate import after_check, check_record
 from ..config.catalog import Catalog
 from ..config.site import SiteConfig
+from ..incremental.keys import digest
 from ..incremental.products import Checked, Rendered, Store, dependencies, render_key
 from ..model.diagnostics import Location, Report
 from ..model.records import Record, head_of
 from ..outputs import feeds, opendata, search
 from ..outputs.feeds import Summaries
 from ..privacy import attachscan, leakgate, mask
-from ..publish.ledger import Output, digest
+from ..publish.ledger import Output
 from ..render.pages import Renderer, display_rows, row_projects
 from ..source import yamlsource
 from ..source.discover import SourceFile, read

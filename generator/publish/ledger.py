@@ -22,27 +22,13 @@ A file nobody claimed is removed when the last build wrote it, and left alone ot
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..incremental.keys import digest
 from ..model.diagnostics import Report
 from ..privacy import leakgate
-
-
-def digest(data: bytes) -> bytes:
-    """The digest of an output file: the one the state, the store and the search plan keep."""
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def key_of(*parts: bytes | str) -> bytes:
-    """A group's key from the values it is made from, each as bytes or text."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "big") + data)
-    return hasher.digest()
 
 
 @dataclass

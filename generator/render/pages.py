@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,6 +19,7 @@ from ..config.catalog import STAGES, Catalog, Item
 from ..config.fieldtypes import show
 from ..config.site import SiteConfig, theme_dir
 from ..incremental import seal
+from ..incremental.keys import key_of
 from ..model.records import Head, Record
 from ..model.section import SectionInput
 from ..outputs import feeds, opendata
@@ -192,10 +192,7 @@ class Renderer:
     def _reused(self, path: str, template: str, title: str, crumbs, meta: dict, shown: str) -> bool:
         """`shown`: all the page's context shows, as text."""
         ledger, context = self._into
-        key = hashlib.blake2b(context, digest_size=16)
-        key.update(repr((path, template, title, crumbs, meta)).encode())
-        key.update(shown.encode())
-        return ledger.reuse(f"page:{path}", key.digest())
+        return ledger.reuse(f"page:{path}", key_of(context, repr((path, template, title, crumbs, meta)), shown))
 
     def emit(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, **context) -> None:
         if self._into is not None and self._reused(path, template, title, crumbs, meta,
