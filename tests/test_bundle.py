@@ -41,8 +41,8 @@ def _demo_copy(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> Path:
-    if bundle.this_platform() is None:
-        pytest.skip("this machine is none of the bundle's platforms")
+    if bundle.this_platform() not in {"linux-x86_64", "linux-aarch64"}:
+        pytest.skip("the tests run a bundle's install.sh: Linux only (install.bat is checked as text)")
     dest = tmp_path_factory.mktemp("bundle") / "离线安装包"
     result = run("bundle", str(dest))
     if result.returncode != 0:
