@@ -125,6 +125,20 @@ def cmd_serve(args) -> int:
     return serve(Path(args.site), args.port, Path(args.out) if args.out else None, args.today)
 
 
+def cmd_bundle(args) -> int:
+    from . import bundle
+
+    name = args.platform or bundle.this_platform()
+    if name not in bundle.TARGETS:
+        told = f"没有平台“{name}”" if name else "不知道本机是哪一种平台，请用 --platform 指定"
+        raise _usage(told, "可选：" + "、".join(bundle.TARGETS))
+    dest = Path(args.dir)
+    made = bundle.make(dest, name, args.python or bundle.this_python())
+    print(f"完成：{len(made.wheels)} 个软件包，Pagefind {bundle.PAGEFIND_VERSION}，"
+          f"共 {made.size / 1024 / 1024:.1f} MB。把文件夹 {dest} 整个复制到内网电脑上，按其中的 说明.txt 安装")
+    return EXIT_OK
+
+
 def _usage(message: str, hint: str = "") -> ConfigError:
     from ..model.diagnostics import Location
 
@@ -222,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000），只在 127.0.0.1 上提供")
     serve.add_argument("--out", help="预览文件放在哪里（默认临时文件夹；不会改动 output/）")
     serve.add_argument("--today", type=_day, help="把“今天”定为这一天（YYYY-MM-DD）")
+    bundle = verbs.add_parser("bundle", help="生成离线安装包：内网电脑不联网也能安装（含中文全文搜索）",
+                              description="生成离线安装包：内网电脑不联网也能安装（含中文全文搜索）")
+    bundle.add_argument("dir", metavar="DIR", help="写到这个文件夹（必须不存在或是空的）")
+    bundle.add_argument("--platform", metavar="平台",
+                        help="内网电脑的平台：linux-x86_64、linux-aarch64 或 windows-x86_64（默认本机的）")
+    bundle.add_argument("--python", metavar="版本", help="内网电脑上的 Python 版本，如 3.11（默认本机的）")
+    bundle.set_defaults(func=cmd_bundle)
     return parser
 
 

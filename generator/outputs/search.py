@@ -24,10 +24,11 @@ whose pages changed: Pagefind has no incremental mode, and its time grows with t
 pages it is given.
 
 Binary, first found: $PAGEFIND_BINARY_PATH; the npm package installed beside the
-generator (`npm install --prefix .tools pagefind@1.6.0`, as .ci/run does); PyPI's
-`pagefind[extended]`. npm's 1.6.0 segments common words (公租房, 廉租房) that PyPI's
-1.5.2 misses. Without any, the build goes on without an index and the search page
-tells visitors to use the catalog.
+generator (`npm install --prefix .tools pagefind@1.6.0`, as .ci/run does); pagefind_extended
+beside the running interpreter (where an offline bundle's installer puts it, in the venv's
+bin/ or Scripts/: commands/bundle.py); PyPI's `pagefind[extended]`. npm's 1.6.0 segments
+common words (公租房, 廉租房) that PyPI's 1.5.2 misses. Without any, the build goes on without
+an index and the search page tells visitors to use the catalog.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import importlib
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -85,6 +87,12 @@ def _npm_binaries() -> list[Path]:
     return found
 
 
+def _beside_python() -> Path | None:
+    if not sys.executable:  # an embedded interpreter: not the folder we happen to be in
+        return None
+    return Path(sys.executable).parent / ("pagefind_extended.exe" if os.name == "nt" else "pagefind_extended")
+
+
 def _pypi_binary() -> Path | None:
     for module in ("pagefind_bin_extended", "pagefind_bin"):
         try:
@@ -100,7 +108,7 @@ def find_binary() -> Path:
         if Path(configured).is_file():
             return Path(configured)
         raise SearchUnavailable(f"环境变量 PAGEFIND_BINARY_PATH 指向的文件不存在：{configured}")
-    candidates = [*_npm_binaries(), _pypi_binary()]
+    candidates = [*_npm_binaries(), _beside_python(), _pypi_binary()]
     for path in candidates:
         if path is not None and path.is_file() and os.access(path, os.X_OK):
             return path
