@@ -200,7 +200,8 @@ def test_pagefind_is_given_only_what_it_indexes_and_makes_the_same_index(demo, m
     pages = {path: page for path, page in pages.items() if b"data-pagefind-body" in page}
     given = {path: search.for_index(page) for path, page in pages.items()}
     assert sum(map(len, given.values())) < sum(map(len, pages.values())) * 3 / 4
-    assert all(b'data-pagefind-meta="published"' in page for page in given.values())
+    assert all(b'data-pagefind-meta="catalog, published:' in page for page in given.values())
+    assert not any("信息基本情况".encode() in page for page in given.values())  # the metadata table is not indexed
     assert not any(b"data-pagefind-ignore" in page or b"<nav" in page for page in given.values())
     slim = _index_of(pages)
     monkeypatch.setattr(search, "for_index", lambda page: page)
