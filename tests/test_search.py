@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import threading
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,70 @@ def test_typing_chinese_words_lists_the_records_containing_them(demo, served):
             browser.close()
 
 
+# a word the segmentation splits (翠湖公租房小区: 翠/湖/公租/房/小区), a project's name, a word of a record's body
+EXCERPT_QUERIES = ["公租房", "滨江保障性租赁住房项目", "轮候库"]
+META_LABELS = ("信息基本情况", "索引号", "信息名称", "发布机构", "生成日期", "公开方式", "公开时限")
+_PAGEFIND_SPACING = re.compile(r"\.(?=\s|$)|\s+")  # Pagefind ends a block with ". " (after a letter) or " "
+
+
+def _shown_text(page: Path) -> str:
+    """The indexed text of a record's page as a reader sees it: each tag a space (a word starts after it)."""
+    found = re.search(r"<article data-pagefind-body>(.*)</article>", page.read_text(encoding="utf-8"), re.DOTALL)
+    text = re.sub(r"<table[^>]*data-pagefind-ignore.*?</table>", " ", found.group(1), flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def _starts_a_word(text: str, at: int) -> bool:
+    """Whether text[at] starts a clause: the text's start, an opening bracket or quote, or after a
+    space or punctuation, except the "." of 12.5 or the "-" of 2026-11-20."""
+    if at == 0 or unicodedata.category(text[at]) in ("Ps", "Pi"):
+        return True
+    before = text[at - 1]
+    if before in ".,:/-—~～" and text[at - 2:at - 1].isdigit() and text[at].isdigit():
+        return False
+    return before.isspace() or unicodedata.category(before)[0] in "PSZ"
+
+
+def _word_starts_in(text: str, excerpt: str) -> list[bool]:
+    """For each place of the record's text that shows `excerpt` (spacing aside), whether it starts a word."""
+    spacing = {i for m in _PAGEFIND_SPACING.finditer(text) for i in range(*m.span())}
+    kept = [i for i in range(len(text)) if i not in spacing]
+    squeezed, wanted = "".join(text[i] for i in kept), _PAGEFIND_SPACING.sub("", excerpt)
+    return [_starts_a_word(text, kept[m.start()]) for m in re.finditer(f"(?={re.escape(wanted)})", squeezed)]
+
+
+def test_excerpts_show_the_records_text_from_the_start_of_a_word(demo, served):
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            shown = {}
+            for query in EXCERPT_QUERIES + ["公租房资格定期审核"]:
+                page.goto(served + "search/index.html?q=" + query)
+                page.wait_for_function("() => /找到/.test(document.getElementById('search-status').textContent)")
+                shown[query] = page.eval_on_selector_all("#search-results li", """items => items.map(li => [
+                    li.querySelector("a").href, li.querySelector("a").textContent,
+                    li.querySelector(".excerpt").textContent, li.querySelectorAll(".excerpt mark").length,
+                    li.querySelector(".tag").textContent + " " + li.querySelector("time").dateTime])""")
+        finally:
+            browser.close()
+    for query in EXCERPT_QUERIES:
+        assert shown[query], query
+        for url, title, excerpt, marks, tag in shown[query]:
+            assert re.fullmatch(r"\S+ / \S+ \d{4}-\d\d-\d\d", tag), tag  # the 公开目录 and date, from Pagefind's metadata
+            text, excerpt = _shown_text(demo / url[len(served):]), excerpt.removesuffix("…")
+            assert not [label for label in META_LABELS if label in excerpt], (query, url, excerpt)
+            places = _word_starts_in(text, excerpt)
+            assert places, (query, url, excerpt)  # the record's own text
+            assert any(places), (query, url, excerpt)  # from the start of a word
+            assert marks or query not in text, (query, url, excerpt)
+    cuihu = [excerpt for url, title, excerpt, *_ in shown["公租房"] if title.startswith("翠湖公租房小区")]
+    assert len(cuihu) >= 5 and not [e for e in cuihu if e.startswith("湖")], cuihu
+    assert shown["滨江保障性租赁住房项目"][0][1] == "滨江保障性租赁住房项目"  # the record of that title first
+    # an item's name is searchable (公开目录, not shown on the page outside the metadata table)
+    assert shown["公租房资格定期审核"][0][0] == served + "tenancy/periodic-review/2026-cuihu.html"
+
+
 def test_without_javascript_the_search_page_points_to_the_catalog(demo, served):
     with _browser() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
@@ -200,7 +265,8 @@ def test_pagefind_is_given_only_what_it_indexes_and_makes_the_same_index(demo, m
     pages = {path: page for path, page in pages.items() if b"data-pagefind-body" in page}
     given = {path: search.for_index(page) for path, page in pages.items()}
     assert sum(map(len, given.values())) < sum(map(len, pages.values())) * 3 / 4
-    assert all(b'data-pagefind-meta="published"' in page for page in given.values())
+    assert all(b'data-pagefind-meta="catalog, published:' in page for page in given.values())
+    assert not any("信息基本情况".encode() in page for page in given.values())  # the metadata table is not indexed
     assert not any(b"data-pagefind-ignore" in page or b"<nav" in page for page in given.values())
     slim = _index_of(pages)
     monkeypatch.setattr(search, "for_index", lambda page: page)

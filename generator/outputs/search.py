@@ -9,10 +9,13 @@ Only what is marked `data-pagefind-body` is indexed (the article of a record's f
 page), so navigation, footer, listing pages and a long list's further pages stay out of
 the results. A list's rows are not indexed (`data-pagefind-ignore`): they are masked
 names and numbers nobody searches for, and they made the index much larger and slower to
-build (docs/performance.md). Only the indexed pages are staged, on a memory file system
-when there is one: deleting thousands of staged files is slow on a disk mounted with
-`discard`. And only what Pagefind reads of them: the head (language, title) and the indexed
-article less the rows it ignores. Pagefind parses every byte it is given, and the list's
+build (docs/performance.md). Nor is the table 信息基本情况 (索引号, 发布机构, ...): Pagefind
+showed its labels as the results' excerpts instead of the record's text. The 公开目录 it
+names stays searchable from a hidden paragraph at the article's end, which also carries
+the results' metadata (templates/record.html). Only the indexed pages are staged, on a
+memory file system when there is one: deleting thousands of staged files is slow on a disk
+mounted with `discard`. And only what Pagefind reads of them: the head (language, title) and the indexed
+article less the tables it ignores. Pagefind parses every byte it is given, and the list's
 rows, the masthead and the navigation made most of them: the index is the same
 (tests/test_search.py compares the two), made in less of Pagefind's time.
 
@@ -131,8 +134,8 @@ def _without_ignored_tables(html: bytes) -> bytes:
 
 def for_index(page: bytes) -> bytes:
     """What Pagefind needs of a record's page: its head and the indexed article, without the
-    list's rows marked data-pagefind-ignore. A page of another shape, or with metadata for
-    Pagefind elsewhere (a site's own template), is given whole."""
+    tables marked data-pagefind-ignore (the list's rows, 信息基本情况). A page of another
+    shape, or with metadata for Pagefind elsewhere (a site's own template), is given whole."""
     head, start, end = page.find(b"</head>"), page.find(_ARTICLE), page.rfind(b"</article>")
     if min(head, start, end) < 0 or not head < start < end:
         return page

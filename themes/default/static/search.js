@@ -30,16 +30,73 @@
     return new DOMParser().parseFromString(html, "text/html").documentElement.textContent;
   }
 
-  function excerpt(html) {  // Pagefind marks hits with <mark>; everything else becomes plain text
+  // Where a shown excerpt may start. Pagefind starts its excerpt at one of its own words, and its
+  // Chinese segmentation does not know every word: it indexes 翠湖公租房小区 as 翠/湖/公租/房/小区,
+  // so an excerpt began "湖公租房小区" (the browser's Intl.Segmenter splits it the same way: no
+  // dictionary knows every place's name). A word surely starts where a clause does: at the start of
+  // the record's text, or after a space or a punctuation mark (、，。《 ... or the "." Pagefind puts
+  // after a heading or a paragraph), though not after the "." of 12.5 or the "-" of 2026-11-20.
+  // So the excerpt shown starts at a clause start, found in the page's text (data.content):
+  //  - a space or a punctuation mark other than an opening one it would begin with is dropped
+  //    ("、梧桐苑…" shows "梧桐苑…");
+  //  - otherwise it goes back to the start of its clause, when that adds at most BACK characters;
+  //  - else its head is dropped up to the first clause start before the first hit;
+  //  - and when there is none, it goes back to the start of its clause however far that is.
+  // An opening bracket or quote just before the start is kept (the "《" of 《细则》).
+  var BACK = 20;
+  var SEPARATOR = /[\s\p{P}\p{S}]/u, OPENING = /[\p{Ps}\p{Pi}]/u, LEADING = /[\s\p{Pc}\p{Pd}\p{Pe}\p{Pf}\p{Po}]/u;
+  var DIGIT = /\d/, IN_NUMBER = /[.,:\/\-—~～]/;
+
+  function clauseStartsAt(text, i) {
+    if (i <= 0) { return true; }
+    if (!SEPARATOR.test(text.charAt(i - 1))) { return false; }
+    return !(DIGIT.test(text.charAt(i - 2)) && DIGIT.test(text.charAt(i)) && IN_NUMBER.test(text.charAt(i - 1)));
+  }
+
+  function shownFrom(text, at, firstHit) {  // where the excerpt found at text[at] is shown from
+    var start = at;
+    while (start < firstHit && LEADING.test(text.charAt(start))) { start++; }
+    if (!clauseStartsAt(text, start)) {
+      var clause = start;
+      while (!clauseStartsAt(text, clause)) { clause--; }
+      var ahead = start + 1;
+      while (ahead <= firstHit && !clauseStartsAt(text, ahead)) { ahead++; }
+      start = start - clause <= BACK || ahead > firstHit ? clause : ahead;
+    }
+    while (start > 0 && OPENING.test(text.charAt(start - 1))) { start--; }
+    return start;
+  }
+
+  function excerpt(data) {  // Pagefind marks hits with <mark>; everything else becomes plain text
     var p = document.createElement("p");
     p.className = "excerpt";
-    html.split(/(<mark>[\s\S]*?<\/mark>)/).forEach(function (part) {
-      if (part.indexOf("<mark>") === 0) {
+    var parts = (data.excerpt || "").split(/(<mark>[\s\S]*?<\/mark>)/).filter(Boolean).map(function (part) {
+      var hit = part.indexOf("<mark>") === 0;
+      return {hit: hit, text: decoded(hit ? part.slice(6, -7) : part)};
+    });
+    var plain = parts.map(function (part) { return part.text; }).join("");
+    var text = data.content || "", at = plain ? text.indexOf(plain) : -1;
+    if (at >= 0) {  // always, but for a fragment whose text differs from its excerpt's: then shown as is
+      var firstHit = at;
+      for (var i = 0; i < parts.length && !parts[i].hit; i++) { firstHit += parts[i].text.length; }
+      var start = shownFrom(text, at, Math.min(firstHit, at + plain.length));
+      if (start < at) {
+        parts.unshift({hit: false, text: text.slice(start, at)});
+      } else {
+        for (var drop = start - at; drop > 0; parts.shift()) {  // only unmarked text is dropped
+          if (parts[0].text.length > drop) { parts[0].text = parts[0].text.slice(drop); break; }
+          drop -= parts[0].text.length;
+        }
+      }
+      if (text.slice(at + plain.length).trim()) { parts.push({hit: false, text: "…"}); }
+    }
+    parts.forEach(function (part) {
+      if (part.hit) {
         var mark = document.createElement("mark");
-        mark.textContent = decoded(part.slice(6, -7));
+        mark.textContent = part.text;
         p.appendChild(mark);
-      } else if (part) {
-        p.appendChild(document.createTextNode(decoded(part)));
+      } else {
+        p.appendChild(document.createTextNode(part.text));
       }
     });
     return p;
@@ -65,7 +122,7 @@
       li.appendChild(document.createTextNode(" "));
       li.appendChild(time);
     }
-    li.appendChild(excerpt(data.excerpt || ""));
+    li.appendChild(excerpt(data));
     return li;
   }
 
