@@ -348,22 +348,27 @@ def _copy_output(source: Path, dest: Path) -> None:
         shutil.copy2(source.with_name(source.name + suffix), dest.with_name(dest.name + suffix))
 
 
+def _completed_then_edited(site: Path, tmp_path: Path) -> tuple[Path, dict, dict, int]:
+    """(output of a completed build, its files, the files of a build after _edit, how many
+    write steps that build took): what a killed build is compared with."""
+    base = tmp_path / "base"
+    assert build(site, base).returncode == 0
+    completed = snapshot(base)
+    _edit(site)
+    reference, tally = tmp_path / "reference", tmp_path / "steps"
+    _copy_output(base, reference)
+    assert build(site, reference, env={"GENERATOR_TEST_STEPS": str(tally)}).returncode == 0
+    return base, completed, snapshot(reference), int(tally.read_text())
+
+
 def test_kill_during_write_is_listed_by_the_next_build(small, tmp_path):
     """A build dies (as kill -9: a test hook calls os._exit) at random steps of its write
     phase; the next build leaves the output as an uninterrupted build would, and its manifest
     and zip list exactly the files that differ from the last completed build."""
-    base = tmp_path / "base"
-    assert build(small, base).returncode == 0
-    completed = snapshot(base)
-    _edit(small)
-    reference, tally = tmp_path / "reference", tmp_path / "steps"
-    _copy_output(base, reference)
-    assert build(small, reference, env={"GENERATOR_TEST_STEPS": str(tally)}).returncode == 0
-    final = snapshot(reference)
+    base, completed, final, steps = _completed_then_edited(small, tmp_path)
     expected = {"added": sorted(final.keys() - completed.keys()), "removed": sorted(completed.keys() - final.keys()),
                 "changed": sorted(p for p in final.keys() & completed.keys() if final[p] != completed[p])}
-    assert lists(reference) == expected and expected["added"] and expected["removed"] and expected["changed"]
-    steps = int(tally.read_text())  # the last: after the state is saved, before the journal goes
+    assert lists(tmp_path / "reference") == expected and expected["added"] and expected["removed"] and expected["changed"]
     points = sorted({1, 2, 3, steps - 2, steps - 1, steps, *random.Random(24).sample(range(4, steps - 2), 6)})
     for point in points:
         out = tmp_path / f"out{point}"
@@ -388,15 +393,7 @@ def test_a_killed_build_leaves_the_old_output_or_the_new_one(small, tmp_path):
     before that run reads anything, even when the next run then fails on an error in the
     content: the output is the last completed build's (killed before its plan was in the
     journal) or the killed build's, whole, never a mix."""
-    base = tmp_path / "base"
-    assert build(small, base).returncode == 0
-    completed = snapshot(base)
-    _edit(small)
-    reference, tally = tmp_path / "reference", tmp_path / "steps"
-    _copy_output(base, reference)
-    assert build(small, reference, env={"GENERATOR_TEST_STEPS": str(tally)}).returncode == 0
-    final = snapshot(reference)
-    steps = int(tally.read_text())
+    base, completed, final, steps = _completed_then_edited(small, tmp_path)
     broken = small / "content/policy/laws/broken.md"
     for point in sorted({1, 2, 3, 4, steps - 1, steps, *random.Random(7).sample(range(5, steps - 1), 8)}):
         out = tmp_path / f"out{point}"

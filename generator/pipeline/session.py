@@ -11,7 +11,7 @@ from ..config.site import SiteConfig
 from ..incremental import products
 from ..incremental.state import State
 from ..model.diagnostics import Report
-from ..publish import journal
+from ..publish import journal, outguard
 from ..publish.ledger import Ledger, Output
 from ..render.pages import Renderer
 from . import workers
@@ -52,7 +52,7 @@ def open_session(request: Request, previous: Previous, inputs: bytes, stats: dic
     catalog = load_catalog(site, cache=True)
     store = open_store(site)
     renderer = Renderer(site, catalog, request.day)
-    staging = out.parent / (out.name + ".staging")
+    staging = outguard.beside(out, ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     output = Output(out, staging, last.files if last else {}, previous.found.damaged())
     visible = {i.id for i in catalog.for_level(site.level).items}

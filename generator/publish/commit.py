@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import journal, write
+from .outguard import beside
 from .write import Changes, checkpoint, manifest_bytes, manifest_data, manifest_path, write_atomic
 
 
@@ -86,12 +87,12 @@ def commit(out: Path, staging: Path, result: Plan, pending: journal.Pending, kno
     """Carries out the plan: `save_state(path)` writes the state as it will be to `path`
     first; then the journal makes the plan durable, the files move, and the manifest and the
     state take their places together, last."""
-    state_next = out.parent / (out.name + ".state.next")
+    state_next = beside(out, ".state.next")
     save_state(state_next)
     write.start_writing()
     steps = {"staging": str(staging), "moves": result.moves, "removing": result.removing,
              "temporary": result.temporary, "manifest": manifest_data(result.changes, site),
-             "state": [str(state_next), str(out.parent / (out.name + ".state"))]}
+             "state": [str(state_next), str(beside(out, ".state"))]}
     journal.begin(out, steps, [*[move[0] for move in result.moves], *result.removing], known, pending)
     checkpoint()
     carry_out(out, steps)

@@ -37,7 +37,7 @@ def beside(out: Path, suffix: str) -> Path:
     return out.parent / (out.name + suffix)
 
 
-BESIDE = (".state", ".manifest.json", ".lock", ".journal", ".staging")
+BESIDE = (".state", ".state.next", ".manifest.json", ".lock", ".journal", ".staging")
 
 
 def _shown(path: Path) -> str:
