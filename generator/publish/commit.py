@@ -27,7 +27,6 @@ class Plan:
     changes: Changes
     moves: list = field(default_factory=list)  # (path, size, mtime_ns): staged files that go in
     removing: list = field(default_factory=list)  # the last build's files nobody claimed
-    temporary: list = field(default_factory=list)  # what builds that died left half-written
 
 
 def _listed(rel: str, file_digest: bytes, in_place: bool, existing: set, base: dict, changes: Changes) -> None:
@@ -70,8 +69,7 @@ def plan(ledger, existing: set, pending: journal.Pending) -> Plan:
     claimed = ledger.claimed
     result.removing = sorted(rel for rel in known.keys() | base.keys() if rel not in claimed)
     changes.removed = [rel for rel in result.removing if rel not in base or base[rel] is not None]
-    result.temporary = journal.temporary_files(pending)
-    changes.foreign = sorted(existing - known.keys() - claimed.keys() - base.keys() - set(result.temporary))
+    changes.foreign = sorted(existing - known.keys() - claimed.keys() - base.keys())
     return result
 
 
@@ -91,7 +89,7 @@ def commit(out: Path, staging: Path, result: Plan, pending: journal.Pending, kno
     save_state(state_next)
     write.start_writing()
     steps = {"staging": str(staging), "moves": result.moves, "removing": result.removing,
-             "temporary": result.temporary, "manifest": manifest_data(result.changes, site),
+             "manifest": manifest_data(result.changes, site),
              "state": [str(state_next), str(beside(out, ".state"))]}
     journal.begin(out, steps, [*[move[0] for move in result.moves], *result.removing], known, pending)
     checkpoint()
@@ -119,13 +117,13 @@ def carry_out(out: Path, steps: dict) -> bool:
             if not _moved(path, size, mtime_ns):
                 return False
         checkpoint()
-    for rel in [*steps["removing"], *steps["temporary"]]:
+    for rel in steps["removing"]:
         try:
             os.unlink(f"{out}/{rel}")
         except (FileNotFoundError, NotADirectoryError):
             pass
         checkpoint()
-    _remove_emptied_folders(out, [*steps["removing"], *steps["temporary"]])
+    _remove_emptied_folders(out, steps["removing"])
     write_atomic(manifest_path(out), manifest_bytes(steps["manifest"]))
     state_next, state = steps["state"]
     try:

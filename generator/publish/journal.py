@@ -3,25 +3,22 @@
 The journal holds the commit's plan (commit.py: the files to move in and remove, the
 manifest, the new state), so that a build killed while writing is carried through by the
 next run; and it names every path that build was about to write or remove, each with its
-digest in the last completed build (none when that build did not have it), and the
-processes that wrote it. The next build tells those paths added, changed or removed against
+digest in the last completed build (none when that build did not have it). The next build tells those paths added, changed or removed against
 those digests, not against the output as it finds it, so its manifest and package still
-list every file that differs from what the CMS last received; it also removes the temporary
-files (`.name.tmpPID`) the killed build left. A journal is merged into the next one (the
-older digest wins), so builds killed one after another are all accounted for; it is
-removed when a build has completed.
+list every file that differs from what the CMS last received. Nothing is ever half-written
+inside the output: files are staged beside it and renamed in whole. A journal is merged
+into the next one (the older digest wins), so builds killed one after another are all
+accounted for; it is removed when a build has completed.
 """
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass
 class Pending:
-    pids: list = field(default_factory=list)
     base: dict = field(default_factory=dict)  # path -> its digest in the last completed build, or None
     plan: dict = field(default_factory=dict)  # the steps of a commit not carried through (commit.py)
 
@@ -35,18 +32,17 @@ def load(out: Path) -> Pending:
     try:
         data = json.loads(journal_path(out).read_text(encoding="utf-8"))
         plan = data.get("plan") or {}
-        return Pending([int(p) for p in data["pids"]],
-                       {str(rel): None if digest is None else bytes.fromhex(digest)
+        return Pending({str(rel): None if digest is None else bytes.fromhex(digest)
                         for rel, digest in data["base"].items()},
                        plan if isinstance(plan, dict) else {})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Pending()
 
 
-def _write(out: Path, pids, base: dict, plan: dict | None) -> None:
+def _write(out: Path, base: dict, plan: dict | None) -> None:
     from .write import write_atomic
 
-    data = {"pids": sorted(pids), "base": dict(sorted(base.items()))}
+    data = {"base": dict(sorted(base.items()))}
     if plan:
         data["plan"] = plan
     write_atomic(journal_path(out), json.dumps(data, ensure_ascii=False).encode())
@@ -57,23 +53,13 @@ def begin(out: Path, plan: dict, paths, known: dict, previous: Pending) -> None:
     state this build started from), merged with an earlier unfinished build's journal."""
     base = {rel: (known[rel][0].hex() if rel in known else None) for rel in paths}
     base.update((rel, None if digest is None else digest.hex()) for rel, digest in previous.base.items())
-    _write(out, {*previous.pids, os.getpid()}, base, plan)
+    _write(out, base, plan)
 
 
 def settle(out: Path, pending: Pending) -> None:
     """The plan carried through by a later run: the paths stay, for the next manifest."""
-    _write(out, pending.pids, {rel: None if d is None else d.hex() for rel, d in pending.base.items()}, None)
+    _write(out, {rel: None if d is None else d.hex() for rel, d in pending.base.items()}, None)
 
 
 def end(out: Path) -> None:
     journal_path(out).unlink(missing_ok=True)
-
-
-def temporary_files(pending: Pending) -> list[str]:
-    """The temporary files (`.name.tmpPID`, beside each path) the unfinished builds may have left."""
-    found = []
-    for rel in pending.base:
-        folder, _, name = rel.rpartition("/")
-        prefix = folder + "/" if folder else ""
-        found.extend(f"{prefix}.{name}.tmp{pid}" for pid in pending.pids)
-    return found
