@@ -13,7 +13,7 @@ from generator.publish.ledger import Ledger, Output
 def _commit(out: Path, ledger: Ledger, existing: set) -> tuple[dict, dict]:
     """(the files entries, the groups) a state would keep after committing."""
     plan = commit.plan(ledger, existing, journal.Pending())
-    commit.commit(out, ledger.output.staging, plan, journal.Pending(), ledger.output.known, None,
+    commit.commit(ledger.output, plan, journal.Pending(), None,
                   lambda path: path.write_bytes(b"state"))
     return plan.changes.written, ledger.saved_groups()
 
@@ -82,7 +82,7 @@ def test_unchanged_bytes_are_not_moved_and_changed_ones_are(first, tmp_path):
     plan = commit.plan(ledger, set(files), journal.Pending())
     assert [move[0] for move in plan.moves] == ["list.html"]
     assert (plan.changes.changed, plan.changes.unchanged) == (["list.html"], 2)
-    commit.commit(out, tmp_path / "staging2", plan, journal.Pending(), files, None, lambda p: p.write_bytes(b""))
+    commit.commit(ledger.output, plan, journal.Pending(), None, lambda p: p.write_bytes(b""))
     assert (out / "index.html").stat().st_mtime_ns == before
     assert plan.changes.written["list.html"][0] == digest(b"new list")
 

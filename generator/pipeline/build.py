@@ -179,7 +179,7 @@ def _commit(s: Session, done: workers.Checks, seen: expire.Visibility, rendered:
         state.save(path, state.State(s.inputs, *remembered, s.day, plan.changes.written, summary,
                                      state.State.pack(s.ledger.saved_groups()), site=identity))
     try:
-        commit.commit(s.out, s.output.staging, plan, s.pending, s.output.known, identity, save_state)
+        commit.commit(s.output, plan, s.pending, identity, save_state)
     except OSError as problem:  # not foreseen by _writable: say which path, never a traceback
         raise _output_error(s.site, f"无法写入 {problem.filename or s.out}（{problem.strerror or problem}），"
                                     "输出可能只更新了一部分",

@@ -80,18 +80,18 @@ def _same(staged: str, placed: str) -> bool:
         return False
 
 
-def commit(out: Path, staging: Path, result: Plan, pending: journal.Pending, known: dict, site: dict | None,
-           save_state) -> None:
-    """Carries out the plan: `save_state(path)` writes the state as it will be to `path`
-    first; then the journal makes the plan durable, the files move, and the manifest and the
-    state take their places together, last."""
+def commit(output, result: Plan, pending: journal.Pending, site: dict | None, save_state) -> None:
+    """Carries out the plan for `output` (ledger.Output): `save_state(path)` writes the state
+    as it will be to `path` first; then the journal makes the plan durable, the files move, and
+    the manifest and the state take their places together, last. `site`: outguard.identity."""
+    out = output.out
     state_next = beside(out, ".state.next")
     save_state(state_next)
     write.start_writing()
-    steps = {"staging": str(staging), "moves": result.moves, "removing": result.removing,
+    steps = {"staging": str(output.staging), "moves": result.moves, "removing": result.removing,
              "manifest": manifest_data(result.changes, site),
              "state": [str(state_next), str(beside(out, ".state"))]}
-    journal.begin(out, steps, [*[move[0] for move in result.moves], *result.removing], known, pending)
+    journal.begin(out, steps, [*[move[0] for move in result.moves], *result.removing], output.known, pending)
     checkpoint()
     carry_out(out, steps)
     journal.end(out)
