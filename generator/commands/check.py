@@ -8,6 +8,8 @@ Findings, each with a severity:
   published this year by its day.
 - `empty` (warning): an item the site must carry with no public record (空白栏目).
 - `withdrawn`, `scheduled` (info): records out of the site today, for the record.
+- `annual` (info, warning, error): the 政府信息公开工作年度报告 due (annual/due.py): info
+  from 1 December, a warning from 10 working days before `annual_report.deadline`, an error after.
 - `calendar` (error): deadlines that need a year the working-day calendar lacks are not
   computed; the report says which years and how many records, at site.yaml.
 - The national site-inspection rules (国办秘函〔2019〕19号) that fail a site outright
@@ -199,12 +201,27 @@ def check(site, catalog: Catalog, records: list, today: dt.date) -> list[Finding
             checker.monthly(item, out)
         if item.deadline.annual_by is not None:
             checker.annual(item, out)
+    _annual_report(checker, site, today)
     checker.calendar_gaps()
     checker.inspection(seen.public, empty)
     order = {item.id: n for n, item in enumerate(checker.items)}
-    kinds = ("calendar", "late", "stale", "empty", "scheduled", "withdrawn")
+    kinds = ("calendar", "annual", "late", "stale", "empty", "scheduled", "withdrawn")
     return sorted(checker.findings, key=lambda f: (
         f.item is not None, order.get(f.item, -1), f.path, kinds.index(f.kind), f.deadline or dt.date.min))
+
+
+def _annual_report(checker: _Checker, site, today: dt.date) -> None:
+    """The 年度报告 due (annual/due.py): its problems were reported by check_site already."""
+    from ..annual import due, load
+    from ..model.diagnostics import Report
+    published = {year: r.published for year, r in load.load_all(site, Report()).items()}
+    try:
+        found = due.due(site, published, today, checker.calendar)
+    except YearNotCovered as problem:
+        checker.uncovered(problem, f"{SECTION}/{load.FOLDER}")
+        return
+    for d in found:
+        checker.add(None, d.path, "annual", d.severity, d.message, d.deadline, published.get(d.year), d.late_days)
 
 
 def as_json(findings: list[Finding]) -> str:

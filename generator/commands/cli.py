@@ -110,12 +110,27 @@ def cmd_new(args) -> int:
 
     site = load_site(Path(args.site))
     catalog = load_catalog(site)
+    if args.item == "annual-report":
+        return _new_annual(args, site, catalog)
     path = scaffold.new_record(site, catalog, args.item, args.title, args.slug, expire.today(args.today))
     print(f"已生成 {display_path(path, Path.cwd())}：草稿，请把示例值换成真实内容，"
           "检查通过（python -m generator validate）后删除 draft: true 一行")
     item = scaffold.find_item(catalog, args.item)
     if item.id not in {i.id for i in catalog.for_level(site.level).items} or item.on_request_only:
         print(f"注意：事项“{item.name}”不在本站（{site.level}）主动公开的目录中，这条记录不会发布", file=sys.stderr)
+    return EXIT_OK
+
+
+def _new_annual(args, site, catalog) -> int:
+    from ..annual import scaffold as annual_scaffold
+    from ..check import expire
+    from . import scaffold
+    day = expire.today(args.today)
+    year = args.year or annual_scaffold.default_year(day)
+    index_no = scaffold.next_index_no(site, catalog, datetime.date(year + 1, 1, 1))
+    path = annual_scaffold.new_report(site, year, index_no)
+    print(f"已生成 {display_path(path, Path.cwd())}：{year} 年度报告，每个数字为 0。请按模板填写，"
+          "检查通过（python -m generator validate）后填写公开日期 published 才会发布")
     return EXIT_OK
 
 
@@ -228,7 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("item", nargs="?", metavar="ITEM-ID", help="事项 id（只用于 --format jsonschema）")
     catalog.add_argument("--out", help="把每个事项的 JSON Schema 写到这个目录（只用于 --format jsonschema）")
     new = verb("new", "为一个事项生成记录模板（每个字段附中文说明）", cmd_new)
-    new.add_argument("item", metavar="ITEM-ID", help="事项 id，如 allocation/results（见 catalog 命令）")
+    new.add_argument("item", metavar="ITEM-ID",
+                     help="事项 id，如 allocation/results（见 catalog 命令）；annual-report 生成政府信息公开工作年度报告")
+    new.add_argument("--year", type=int, help="年度报告的年度（只用于 annual-report；默认上一年）")
     new.add_argument("--title", help="信息名称")
     new.add_argument("--slug", help="文件名（不含扩展名，小写字母、数字和 -；默认用日期）")
     new.add_argument("--today", type=_day, help="把“今天”定为这一天（YYYY-MM-DD），用于 date 和索引号的年份")

@@ -54,6 +54,8 @@ def used_index_numbers(site: SiteConfig, catalog: Catalog) -> set[str]:
         value = raw.data.get("index_no")
         if isinstance(value, str) and value.strip():
             numbers.add(value.strip())
+    from ..annual.load import load_all  # the 年度报告 hold 索引号 too
+    numbers.update(a.index_no for a in load_all(site, Report()).values() if a.index_no)
     return numbers
 
 

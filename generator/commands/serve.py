@@ -52,7 +52,7 @@ code {{ background: #f3f3f3; padding: 0 .25rem; word-break: break-all; }}
 def error_page(report: Report, title: str = "") -> bytes:
     items = []
     for d in report.sorted():
-        kind = "错误" if d.severity == "error" else "警告"
+        kind = {"error": "错误", "warning": "警告"}.get(d.severity, "提示")
         hint = f'<br><span class="hint">提示：{html.escape(d.hint)}</span>' if d.hint else ""
         items.append(f"<li><code>{html.escape(str(d.location))}</code> {kind}[{html.escape(d.code)}]："
                      f"{html.escape(d.message)}{hint}</li>")

@@ -34,6 +34,11 @@ class Calendar:
 
 
 @dataclass(frozen=True)
+class AnnualSettings:
+    deadline: tuple[int, int] = (1, 31)  # (month, day) of Y+1 by which the report on Y is published
+
+
+@dataclass(frozen=True)
 class Contact:
     address: str = ""
     phone: str = ""
@@ -58,6 +63,7 @@ class SiteConfig:
     page_size: int = 20
     privacy: Privacy = field(default_factory=Privacy)
     calendar: Calendar = field(default_factory=Calendar)
+    annual_report: AnnualSettings = field(default_factory=AnnualSettings)
 
     @property
     def root(self) -> Path:
@@ -209,6 +215,19 @@ def _date_set(raw):
     return frozenset(days)
 
 
+def _month_day(raw):
+    """MM-DD, a day of January to March (条例: 1 月 31 日; a 县级以上地方人民政府 3 月 31 日)."""
+    text = fieldtypes.as_text(raw)
+    match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text)
+    try:
+        day = dt.date(2023, int(match.group(1)), int(match.group(2))) if match else None  # 2023: no 02-29
+    except ValueError:
+        day = None
+    if day is None or day.month > 3:
+        raise fieldtypes.Invalid(f"“{text}”不是 1 月至 3 月中的一天", "写作 月-日，如 01-31（条例规定的时限）或 01-28")
+    return (day.month, day.day)
+
+
 # ---- the schema: key -> (parser, default or REQUIRED, help) ---------------------------
 REQUIRED = object()
 
@@ -236,6 +255,9 @@ CALENDAR_KEYS = {
     "holidays": (_date_set, frozenset(), "法定节假日（工作日历未收录的年份）"),
     "workdays": (_date_set, frozenset(), "调休上班的周末（工作日历未收录的年份）"),
 }
+ANNUAL_KEYS = {
+    "deadline": (_month_day, (1, 31), "年度报告的公开时限：次年的 月-日，默认 01-31；本地规定更早的写在这里"),
+}
 CONTACT_KEYS = {
     "address": (_optional_text, "", "地址"),
     "phone": (_optional_text, "", "联系电话"),
@@ -257,6 +279,7 @@ SITE_KEYS = {
     "page_size": (_int_range(5, 500), 20, "列表页和名单表格每页显示的条数"),
     "privacy": (None, None, "个人信息保护选项：mask_names、hotlines、id_card_mask"),
     "calendar": (None, None, "工作日历补充：holidays、workdays"),
+    "annual_report": (None, None, "政府信息公开工作年度报告：deadline"),
 }
 
 
@@ -336,6 +359,7 @@ def load_site(path: Path) -> SiteConfig:
     id_mask = _read_section(id_raw, ID_MASK_KEYS, "privacy.id_card_mask.", loc, report)
     calendar = _read_section(data.get("calendar"), CALENDAR_KEYS, "calendar.", loc, report)
     contact = _read_section(data.get("contact"), CONTACT_KEYS, "contact.", loc, report)
+    annual = _read_section(data.get("annual_report"), ANNUAL_KEYS, "annual_report.", loc, report)
     both = sorted(calendar.get("holidays", frozenset()) & calendar.get("workdays", frozenset()))
     if both:
         report.error(loc("calendar", data=data.get("calendar"), key="workdays"), "config-value",
@@ -349,6 +373,7 @@ def load_site(path: Path) -> SiteConfig:
                         id_mask["keep_start"], id_mask["keep_end"]),
         calendar=Calendar(calendar["holidays"], calendar["workdays"]),
         contact=Contact(**contact),
+        annual_report=AnnualSettings(**annual),
         **values,
     )
 
@@ -360,6 +385,7 @@ def documented_keys() -> list[str]:
     names += ["privacy.id_card_mask." + k for k in ID_MASK_KEYS]
     names += ["calendar." + k for k in CALENDAR_KEYS]
     names += ["contact." + k for k in CONTACT_KEYS]
+    names += ["annual_report." + k for k in ANNUAL_KEYS]
     return names
 
 

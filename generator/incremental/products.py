@@ -47,6 +47,7 @@ class Checked(NamedTuple):
     masked: int  # values masked in the record
     deps: tuple  # (path, size, mtime_ns, ctime_ns, inode) of rows_from and attachments
     attachments: tuple = ()  # what the attachment scan found: counts when published
+    facts: tuple = ()  # what the annual report counts of a policy document (annual/counts.py), else ()
 
     __reduce__ = tuple_reduce
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # for the record only (a check skipped, and why): never fails a run, even --strict
 
 
 @dataclass(frozen=True, order=True)
@@ -72,6 +73,9 @@ class Report:
     def warning(self, location: Location, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(location, WARNING, code, message, hint))
 
+    def info(self, location: Location, code: str, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(location, INFO, code, message, hint))
+
     def extend(self, other: "Report") -> None:
         self.diagnostics.extend(other.diagnostics)
 
@@ -91,7 +95,7 @@ class Report:
 
     def strict(self) -> "Report":
         """The same report with every warning raised to an error (`--strict`)."""
-        return Report([Diagnostic(d.location, ERROR, d.code, d.message, d.hint)
+        return Report([Diagnostic(d.location, ERROR if d.severity != INFO else INFO, d.code, d.message, d.hint)
                        for d in self.diagnostics])
 
 

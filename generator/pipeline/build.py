@@ -120,6 +120,7 @@ def _build(s: Session, stage, tick) -> BuildResult:
     public = [h for h in seen.public if workers.shows(s.job, h)]
     collisions.long_paths(s.out, public, s.report, s.site.path.name)
     rendered = stages.record_pages(s, files, done, public, seen.kept_rows, tick)  # record pages, attachments' checks
+    stages.annual_reports(s, done, heads)                                    # annual-report/: 年度报告, checked
     _stop_on_errors(s, done, public, heads)
     stage("渲染")
     shards = stages.search_plan(done, public)

@@ -30,4 +30,6 @@ def check_site(site, catalog, report: Report, store: products.Store | None = Non
         store.save(prune=False)
     collisions.paged_collisions([c.head for c in checks], report)
     collisions.project_collisions([c.head for c in checks], {}, report)  # a list's rows: found when rendered
+    from ..annual import review  # the 年度报告 too: checked, its 表一 counted from the records
+    review.gather(site, checks, report)
     return assign_index_numbers([c.head for c in checks], site, report)

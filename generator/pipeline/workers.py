@@ -16,6 +16,7 @@ import gc
 import os
 from dataclasses import dataclass, field, replace
 
+from ..annual.counts import facts_of
 from ..check import expire
 from ..check.validate import after_check, check_record
 from ..config.catalog import Catalog
@@ -187,7 +188,8 @@ def work(task: Task) -> Outcome:
     attachments = Report()  # attachments are published as they are: masking cannot touch them
     attachscan.check([masked], result.secrets, job.site, attachments)
     outcome = Outcome(task.index, Checked(head, tuple(report.diagnostics), result.counts[record.source],
-                                          dependencies(head, job.site.root), tuple(attachments.diagnostics)),
+                                          dependencies(head, job.site.root), tuple(attachments.diagnostics),
+                                          facts_of(record)),
                       list(report.diagnostics), task.check_key)
     state, kept = expire.status(head, job.day)
     if job.output is not None and state == "public" and shows(job, head) and (task.index_no or head.index_no):

@@ -200,14 +200,17 @@ class Renderer:
             return
         self._render_page(path, template, title, crumbs, meta, context)
 
-    def _render_page(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict,
-                     context: dict) -> None:
+    def html(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, context: dict) -> bytes:
+        """A page's bytes, for stages that keep their pages in a group of their own (annual/pages.py)."""
         depth = len(PurePosixPath(path).parts) - 1
-        root = "../" * depth
-        html = self.env.get_template(template).render(
-            site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
+        return self.env.get_template(template).render(
+            site=self.site, root="../" * depth, path=path, title=title, crumbs=crumbs, meta=meta,
             categories=self.categories, feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
             **context).encode("utf-8")
+
+    def _render_page(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict,
+                     context: dict) -> None:
+        html = self.html(path, template, title, crumbs, meta, context)
         if self._into is None:
             self.pages[path] = html
         else:
@@ -401,10 +404,10 @@ class Renderer:
 
     def report_pages(self) -> None:
         for year, stats in self.reports.items():
-            crumbs = [Link(f"{year}年公开统计", f"report/{year}.html")]
+            crumbs = [Link(f"{year}年本专栏公开统计", f"report/{year}.html")]
             tables = [(category, [(item, stats.items[item.id]) for item in items if item.id in stats.items],
                        stats.categories[category.id]) for category, items in self.categories]
-            self.emit(f"report/{year}.html", "report.html", f"{year}年政府信息公开统计", crumbs,
+            self.emit(f"report/{year}.html", "report.html", f"{year}年本专栏公开统计", crumbs,
                       self.column_meta("公开统计", "住房保障信息公开年度统计", "专题"),
                       year=year, stats=stats, tables=tables,
                       channels=sorted(stats.channels.items(), key=lambda kv: (-kv[1], kv[0])))
