@@ -99,6 +99,9 @@ def _one_page_of_every_type(out: Path) -> list[str]:
         "tenancy/subsidy-payments/2026-q3-dongcheng.html",  # a list from a CSV with a 合计 row (tfoot)
         "projects/2024-500103-70-01-000123.html",
         "report/2026.html",
+        "annual-report/index.html",
+        "annual-report/2025.html",  # the 2021 template, with 表一 figures counted from the records
+        "annual-report/2020.html",  # the 2019 template
         "allocation/results/2026-batch1.html",  # 公示期 over: the 已撤下 page
         "search/index.html",
     ]

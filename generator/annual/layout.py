@@ -44,13 +44,13 @@ def table1(annual: AnnualReport) -> tuple[list, list]:
         body.append([Cell(block.title, th=True, colspan=forms.TABLE1_WIDTH, id=title, scope="colgroup")])
         spans = [1] * len(block.headers)
         spans[-1] = forms.TABLE1_WIDTH - len(block.headers)
-        heads = [Cell("信息内容", th=True, id=f"{title}-h0", headers=title)]
-        heads += [Cell(name, th=True, colspan=span, id=f"{title}-h{n}", headers=title)
+        heads = [Cell("信息内容", th=True, id=f"{title}-h0", scope="col", headers=title)]
+        heads += [Cell(name, th=True, colspan=span, id=f"{title}-h{n}", scope="col", headers=title)
                   for n, (name, span) in enumerate(zip(block.headers, spans), 1)]
         body.append(heads)
         for r, row in enumerate(block.rows, 1):
             rid = f"{title}-r{r}"
-            cells = [Cell(row.path[-1], th=True, id=rid, headers=f"{title} {title}-h0")]
+            cells = [Cell(row.path[-1], th=True, id=rid, scope="row", headers=f"{title} {title}-h0")]
             for n, (column, span) in enumerate(zip(row.columns, spans), 1):
                 cell = _td(annual, table, row, column, [title, rid, f"{title}-h{n}"])
                 cell.colspan = span
