@@ -336,3 +336,14 @@ def test_check_on_the_demo_reports_the_report_due():
     assert "2026 年政府信息公开工作年度报告应在 2027-01-31 前公开" in result.stdout
     january = run("check", "--today", "2027-01-20", cwd=ROOT)
     assert re.search(r"警告\s+2026 年政府信息公开工作年度报告", january.stdout)
+
+
+def test_check_says_nothing_of_the_report_without_an_annual_folder(tmp_path):
+    from generator.commands import check as check_command
+    from generator.config.catalog import load_catalog
+    site = load_site(write_site(tmp_path / "a", {}))
+    found = check_command.check(site, load_catalog(site), [], dt.date(2027, 2, 10))
+    assert not [f for f in found if f.kind == "annual"]
+    (tmp_path / "a" / "content" / "_annual").mkdir()
+    found = check_command.check(site, load_catalog(site), [], dt.date(2027, 2, 10))
+    assert [f.severity for f in found if f.kind == "annual"] == ["error"]

@@ -214,6 +214,8 @@ def _annual_report(checker: _Checker, site, today: dt.date) -> None:
     """The 年度报告 due (annual/due.py): its problems were reported by check_site already."""
     from ..annual import due, load
     from ..model.diagnostics import Report
+    if not (site.content_dir / load.FOLDER).is_dir():
+        return  # the site keeps no 年度报告 column (the report is published elsewhere)
     published = {year: r.published for year, r in load.load_all(site, Report()).items()}
     try:
         found = due.due(site, published, today, checker.calendar)
