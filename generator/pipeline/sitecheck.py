@@ -2,7 +2,7 @@
 build left when the files are unchanged."""
 from __future__ import annotations
 
-from ..check import collisions, expire
+from ..check import collisions, expire, links
 from ..check.index_numbers import assign_index_numbers
 from ..config.site import theme_dir
 from ..incremental import products
@@ -30,4 +30,6 @@ def check_site(site, catalog, report: Report, store: products.Store | None = Non
         store.save(prune=False)
     collisions.paged_collisions([c.head for c in checks], report)
     collisions.project_collisions([c.head for c in checks], {}, report)  # a list's rows: found when rendered
-    return assign_index_numbers([c.head for c in checks], site, report)
+    heads = assign_index_numbers([c.head for c in checks], site, report)
+    links.check_references(heads, report)
+    return heads
