@@ -63,9 +63,13 @@ def _id_number(rng: random.Random) -> str:
 
 
 def _value(spec, rng: random.Random, day: dt.date, projects: int = 1000) -> str:
+    value = _drawn(spec, rng, day, projects)  # drawn anyway: the same random stream, the same site as before
+    # another record's 索引号: none named, so that no link points nowhere (check/links.py)
+    return "" if spec.name in REFERENCE_FIELDS else value
+
+
+def _drawn(spec, rng: random.Random, day: dt.date, projects: int) -> str:
     kind = spec.type
-    if spec.name in REFERENCE_FIELDS:
-        return ""  # another record's 索引号: none named, so that no link points nowhere (check/links.py)
     if kind in ("date",):
         return day.isoformat()
     if kind == "month":
