@@ -20,6 +20,7 @@ from pathlib import Path
 
 from generator.config.catalog import base_catalog
 from generator.config.fieldtypes import id_check_digit
+from generator.model.records import REFERENCE_FIELDS
 
 INLINE_ROWS = 100  # lists longer than this are written as CSV (rows_from)
 SITE_YAML = """\
@@ -62,6 +63,12 @@ def _id_number(rng: random.Random) -> str:
 
 
 def _value(spec, rng: random.Random, day: dt.date, projects: int = 1000) -> str:
+    value = _drawn(spec, rng, day, projects)  # drawn anyway: the same random stream, the same site as before
+    # another record's 索引号: none named, so that no link points nowhere (check/links.py)
+    return "" if spec.name in REFERENCE_FIELDS else value
+
+
+def _drawn(spec, rng: random.Random, day: dt.date, projects: int) -> str:
     kind = spec.type
     if kind in ("date",):
         return day.isoformat()

@@ -97,6 +97,8 @@ def _one_page_of_every_type(out: Path) -> list[str]:
         first_under("policy/laws"),
         first_under("tenancy/rent-collection"),
         "tenancy/subsidy-payments/2026-q3-dongcheng.html",  # a list from a CSV with a 合计 row (tfoot)
+        "policy/documents/gzf-zanxing-guiding.html",  # repealed: the 有效性 banner, a 内容概述
+        "policy/documents/gzf-shishi-xize.html",  # its successor: 相关文件 (替代, 解读)
         "projects/2024-500103-70-01-000123.html",
         "report/2026.html",
         "annual-report/index.html",

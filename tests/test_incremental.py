@@ -296,3 +296,70 @@ def test_the_build_result_counts_what_was_made_and_what_was_taken_as_it_was(buil
     assert title.rendered == 1
     assert "policy/laws/index.html" in title.changes.changed and "index.html" in title.changes.changed
     assert title.groups_made > body.groups_made
+
+
+REPEALED = """---
+title: 小站县公共租赁住房管理暂行办法
+date: 2019-03-01
+index_no: XZ/2019-00001
+fields:
+  发布部门: 小站县人民政府
+  发布日期: 2019-03-01
+  有效性: 已废止
+  有效性日期: 2026-03-05
+  替代文件: XZ/2026-00001
+---
+旧办法。
+"""
+EXPLAINER = """---
+title: 管理办法政策解读
+date: 2026-03-06
+index_no: XZ/2026-00090
+fields:
+  解读主体: 小站县住房和城乡建设局
+  解读方式: 文字解读
+  解读时间: 2026-03-06
+  被解读文件索引号: XZ/2026-00001
+---
+解读。
+"""
+
+
+def test_pages_linked_by_index_number_follow_the_records_they_show(built, tmp_path):
+    """A page shows the title, address and 有效性 of the records it links to and of those
+    linking to it: each edit of one is seen on the other as a build from nothing shows it."""
+    site, out = built
+    record = site / RECORD
+    original = record.read_text(encoding="utf-8")
+    old, explainer = site / "content/policy/laws/old.md", site / "content/interpretation/local/jiedu.md"
+    old.write_text(REPEALED, encoding="utf-8")
+    build(site, out)
+    assert '现行文件：<a href="../../policy/laws/banfa.html">小站县公共租赁住房管理办法</a>' in \
+        (out / "policy/laws/old.html").read_text(encoding="utf-8")
+    explainer.parent.mkdir(parents=True)
+    explainer.write_text(EXPLAINER, encoding="utf-8")  # a new 解读: the document's page lists it
+    build(site, out)
+    assert "policy/laws/banfa.html" in manifest(out)["changed"]
+    assert snapshot(out) == clean_build(site, tmp_path / "added")
+    record.write_text(original.replace(TITLE, TITLE + "（修订）"), encoding="utf-8")  # the target's title
+    build(site, out)
+    assert {"policy/laws/old.html", "interpretation/local/jiedu.html"} <= set(manifest(out)["changed"])
+    assert f"{TITLE}（修订）</a>" in (out / "policy/laws/old.html").read_text(encoding="utf-8")
+    assert snapshot(out) == clean_build(site, tmp_path / "retitled")
+    old.write_text(REPEALED.replace("已废止", "已修改"), encoding="utf-8")  # the replaced one's 有效性
+    build(site, out)
+    assert "本文件修改了：" in (out / "policy/laws/banfa.html").read_text(encoding="utf-8")
+    assert snapshot(out) == clean_build(site, tmp_path / "modified")
+    record.rename(record.with_name("banfa-2026.md"))  # renamed: the links follow its new address
+    build(site, out)
+    fresh = clean_build(site, tmp_path / "renamed")
+    for path in ("policy/laws/old.html", "interpretation/local/jiedu.html", "policy/laws/banfa-2026.html"):
+        assert (out / path).read_bytes() == fresh[path], path
+    assert 'href="../../policy/laws/banfa-2026.html"' in (out / "policy/laws/old.html").read_text(encoding="utf-8")
+    (site / "content/policy/laws/banfa-2026.md").unlink()  # deleted: both that name it fail, with their lines
+    before = snapshot(out)
+    result = run("build", "--site", str(site / "site.yaml"), "--out", str(out), "--today", TODAY)
+    assert result.returncode == 1
+    assert "content/policy/laws/old.md:10:9: error[unknown-index-no]: 替代文件“XZ/2026-00001”" in result.stderr
+    assert "content/interpretation/local/jiedu.md:9:13: error[unknown-index-no]:" in result.stderr
+    assert snapshot(out) == before

@@ -18,15 +18,16 @@ from ..model.records import Attachment, Record, Row, Total
 from ..render import safeurl
 from ..source import tables, yamlsource
 from ..source.discover import RawRecord, SourceFile
-from . import collisions
+from . import collisions, links
 from .expire import ROW_PERIOD
 
-RECORD_KEYS = ("title", "date", "published", "index_no", "project", "window", "fields",
+RECORD_KEYS = ("title", "date", "published", "index_no", "summary", "topic", "project", "window", "fields",
                "rows", "rows_from", "attachments", "draft", "body")
 CHINESE_KEYS = {"标题": "title", "名称": "title", "信息名称": "title", "日期": "date", "成文日期": "date",
                 "公开日期": "published", "发布日期": "published", "项目编码": "project", "项目": "project",
                 "公示期": "window", "公示期限": "window", "附件": "attachments", "索引号": "index_no",
-                "正文": "body", "草稿": "draft", "字段": "fields", "名单": "rows"}
+                "正文": "body", "草稿": "draft", "字段": "fields", "名单": "rows",
+                "内容概述": "summary", "摘要": "summary", "主题分类": "topic"}
 EMPTY_CELLS = ("", "-", "—", "－", "/", "无")
 SUMMED_TYPES = ("integer", "decimal", "money", "area")  # columns a 合计 row adds up
 
@@ -227,6 +228,7 @@ class _Checker:
         attachments = self.attachments()
         draft = self.draft()
         index_no = self.text_key("index_no")
+        summary, topic = self.text_key("summary"), self.text_key("topic")
         body, body_line = self.body()
         if self.failed:
             return None
@@ -235,7 +237,7 @@ class _Checker:
                       projects=projects, window=window, fields=fields, rows=rows, rows_source=rows_source,
                       total=total,
                       attachments=attachments, draft=draft, body=body, body_line=body_line,
-                      where=self.where)
+                      summary=summary or "", topic=topic or "", where=self.where)
 
     def unknown_key(self, key: str) -> None:
         where = self.at(self.raw.data, key, value=False)
@@ -572,6 +574,7 @@ def after_check(record: Record, catalog: Catalog, site: SiteConfig, visible: set
     elif item.on_request_only:
         report.warning(Location(record.shown, 1, 1), "on-request", f"事项“{item.name}”只依申请公开，这条记录不会发布", "")
     _overlong_row_periods(record, report)
+    links.check_validity(record, report)
 
 
 def _overlong_row_periods(record: Record, report: Report) -> None:

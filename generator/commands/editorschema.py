@@ -80,6 +80,8 @@ def item_schema(item: Item, site: SiteConfig) -> dict:
         "date": {**DATE, "description": "信息形成或变更的日期；必填；公开时限从这一天算起"},
         "published": {**optional_date, "description": "公开日期；不填则同 date；将来的日期为定时发布"},
         "index_no": {"type": ["string", "null"], "description": "索引号；唯一，一经公开不再改变"},
+        "summary": {"type": ["string", "null"], "description": "内容概述；选填；显示在信息基本情况中，也是订阅的摘要"},
+        "topic": {"type": ["string", "null"], "description": f"主题分类；选填，不填则为事项的“{item.topic}”"},
         "project": {"anyOf": [TYPE_SCHEMAS["project_code"], {"type": "array", "items": TYPE_SCHEMAS["project_code"]},
                               {"type": "null"}], "description": "项目编码，一个或一个列表"},
         "window": {"anyOf": [PERIOD, {"type": "null"}], "description": "公示期；期满后自动撤下"},

@@ -152,6 +152,11 @@ def record_map(item: Item, site: SiteConfig, title: str | None, day: dt.date, in
          "写将来的日期即为定时发布：到那天重新生成网站后才公开。")
     _key(data, "index_no", index_no,
          "索引号：已自动取本年度下一个未用的流水号；必填且唯一，一经公开不再改变。")
+    _key(data, "summary", None,
+         "内容概述；文字；选填。一两句话说明这条信息的主要内容，显示在页面的“信息基本情况”中，\n"
+         "也是订阅（RSS）中的摘要；不填则取正文开头。")
+    _key(data, "topic", None,
+         f"主题分类；文字；选填，不填则为本事项的“{item.topic}”。")
     _key(data, "project", None,
          "项目编码；选填。属于某个建设项目时填写，同一项目各环节的信息会汇集到项目页；\n"
          "多个项目写成列表 [编码1, 编码2]。例：2026-500103-70-01-000123")

@@ -22,6 +22,10 @@ ELEMENTS = ("公开内容", "公开依据", "公开时限", "公开主体", "公
 LIST_ELEMENTS = ("公开内容", "公开依据", "公开渠道和载体", "公开对象", "公开方式", "公开层级")
 STAGES = ("立项", "开工", "配套", "基本建成", "竣工", "房源", "分配")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+# Fields naming the body that issued a record (its 发布机构 in the metadata block), in order of preference.
+ISSUER_FIELDS = ("发布部门", "发布机关", "制发机关", "解读主体")
+DEFAULT_TOPIC = "城乡建设、环境保护\\住房保障"  # when the catalog data names none
+TOPIC = "主题分类"  # the catalog key of an item's 主题分类 (国务院公文主题词表 / gov.cn scheme)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class Item:
     stage: str | None = None
     local: bool = False
     note: str = ""
+    topic: str = ""  # 主题分类, shown in every record's metadata block unless the record sets its own
 
     @property
     def slug(self) -> str:
@@ -109,6 +114,11 @@ class Item:
         return {f.name: f for f in self.fields}
 
     @cached_property
+    def issuer_field(self) -> str:
+        """The field naming the record's issuing body (发布机构), "" when the item has none."""
+        return next((name for name in ISSUER_FIELDS if name in self.field_map), "")
+
+    @cached_property
     def row_map(self) -> dict[str, FieldSpec]:
         return {f.name: f for f in self.rows}
 
@@ -118,7 +128,7 @@ class Item:
                 "kind": self.kind, "fields": [f.as_json() for f in self.fields + self.rows],
                 "deadline": self.deadline.as_json(), "title": self.title_label,
                 "body": {"label": self.body_label, "required": self.body_required},
-                "stage": self.stage, "local": self.local}
+                "stage": self.stage, "local": self.local, "topic": self.topic}
 
 
 @dataclass(frozen=True)
@@ -252,7 +262,14 @@ def _elements(raw: dict, name: str) -> dict:
     return elements
 
 
-def _item(raw: dict, schema: dict, enums: dict, categories: dict, local: bool) -> Item:
+def _topic(raw: dict, default: str) -> str:
+    topic = raw.get(TOPIC, default)
+    if not isinstance(topic, str) or not topic.strip():
+        raise _SpecError(f"{TOPIC}应为文字，如“城乡建设、环境保护\\住房保障”", "", raw)
+    return topic.strip()
+
+
+def _item(raw: dict, schema: dict, enums: dict, categories: dict, local: bool, topic: str = "") -> Item:
     item_id = str(raw.get("id", ""))
     category, _, slug = item_id.partition("/")
     if category not in categories or not SLUG.fullmatch(slug):
@@ -282,7 +299,8 @@ def _item(raw: dict, schema: dict, enums: dict, categories: dict, local: bool) -
                 kind=kind, title_label=str(schema.get("title", "信息名称")),
                 body_label=str(body.get("label", "正文")), body_required=bool(body.get("required", False)),
                 fields=fields, rows=rows, deadline=_deadline(schema.get("deadline")),
-                no=raw.get("no"), stage=stage, local=local, note=str(raw.get("note", "")))
+                no=raw.get("no"), stage=stage, local=local, note=str(raw.get("note", "")),
+                topic=_topic(raw if TOPIC in raw else schema, topic or DEFAULT_TOPIC))
 
 
 def _package_yaml(name: str, cache: Path | None = None):
@@ -317,20 +335,21 @@ def base_catalog(cache: Path | None = None) -> tuple[Catalog, dict]:
     standard = _package_yaml("standard.yaml", cache)
     schema = _package_yaml("schema.yaml", cache)
     enums = {k: tuple(v) for k, v in schema["enums"].items()}
+    topic = schema.get(TOPIC, DEFAULT_TOPIC)
     categories = {c["id"]: Category(c["id"], c["name"]) for c in standard["categories"]}
     names = {c.name: c.id for c in categories.values()}
     items = []
     for raw in standard["items"]:
         assert names[raw["category"]] == raw["id"].split("/")[0], raw["id"]
-        items.append(_item(raw, schema["items"][raw["id"]], enums, categories, local=False))
+        items.append(_item(raw, schema["items"][raw["id"]], enums, categories, local=False, topic=topic))
     return Catalog(tuple(categories.values()), tuple(items)), enums
 
 
 # ---- local extension ----------------------------------------------------------------
 
 _SCHEMA_KEYS = {"kind", "title", "body", "fields", "rows", "deadline", "stage"}
-_NEW_ITEM_KEYS = {"id", "name", "note"} | set(ELEMENTS) | _SCHEMA_KEYS
-_EXTEND_ITEM_KEYS = {"id", "fields", "rows", "deadline", "note"} | set(ELEMENTS)
+_NEW_ITEM_KEYS = {"id", "name", "note", TOPIC} | set(ELEMENTS) | _SCHEMA_KEYS
+_EXTEND_ITEM_KEYS = {"id", "fields", "rows", "deadline", "note", TOPIC} | set(ELEMENTS)
 
 
 def _strengthen_field(old: FieldSpec, raw: dict) -> FieldSpec:
@@ -395,7 +414,7 @@ def _extend_item(old: Item, raw: dict, enums: dict) -> Item:
         raise _SpecError(f"事项“{old.name}”是单篇文件，不能增加名单列（rows）", "改用 fields", raw)
     return replace(old, elements=elements, deadline=deadline,
                    fields=fields, rows=rows,
-                   note=str(raw.get("note", old.note)), local=True)
+                   note=str(raw.get("note", old.note)), topic=_topic(raw, old.topic), local=True)
 
 
 def _with_enums(catalog: Catalog, enums: dict) -> Catalog:

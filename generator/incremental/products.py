@@ -108,15 +108,16 @@ def context_digest(site, theme: Path) -> bytes:
     return digest.digest()
 
 
-def render_key(check_key: str, deps: list, kept: tuple, index_no: str) -> str:
+def render_key(check_key: str, deps: list, kept: tuple, index_no: str, linked: tuple = ()) -> str:
     """A render is made from a check (the record file, and the spreadsheet and attachments
     as `deps` found them), the rows shown (`kept`: their indices, increasing, as a tuple or
-    a range) and the 索引号."""
+    a range), the 索引号 and what it shows of the records it links to or that link to it
+    (`linked`: check/links.related)."""
     if not kept or kept[-1] == len(kept) - 1:  # every row (`kept` is increasing), as most lists: no array made
         rows = b"rows 0-%d" % len(kept)
     else:  # the rows shown as bytes, not repr(): a list's hundreds of row numbers, for every list, every build
         rows = array.array("q", kept).tobytes()
-    return keys.key_of(check_key, repr((deps, index_no)), rows).hex()
+    return keys.key_of(check_key, repr((deps, index_no, linked) if linked else (deps, index_no)), rows).hex()
 
 
 def _segment(key: str) -> str:

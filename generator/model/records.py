@@ -10,6 +10,9 @@ from ..config.fieldtypes import Period
 from .diagnostics import Location
 
 ROW_PERIOD = "公示期限"  # the row column whose end withdraws the row (seed 000's blacklist)
+# Fields by which a record names another by its 索引号 (check/links.py): field -> the link's role
+REFERENCE_FIELDS = {"替代文件": "replaced_by", "被解读文件索引号": "explains"}
+VALIDITY, VALIDITY_DATE = "有效性", "有效性日期"  # of policy documents: 有效/已修改/已废止/失效, and since when
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class Record:
     draft: bool = False
     body: str = ""
     body_line: int = 0  # line of the file where the body starts
+    summary: str = ""  # 内容概述: shown in the metadata block, the feeds' description, the page's meta description
+    topic: str = ""  # 主题分类 of this record, when not its item's
     where: dict = field(default_factory=dict, compare=False)  # key -> Location
 
     @property
@@ -148,6 +153,8 @@ class Head(NamedTuple):
     rows_source: str = ""
     attachments: tuple[Attachment, ...] = ()  # titles masked
     index_no_at: tuple = ()  # (line, col) of the 索引号 in the file, when it has one
+    validity: str = ""  # 有效性 of a policy document ("" when it has none: 有效)
+    refs: tuple = ()  # (role, 索引号, line, col) of each record it names (REFERENCE_FIELDS)
 
     __reduce__ = tuple_reduce
 
@@ -165,10 +172,22 @@ class Head(NamedTuple):
         return Location(self.shown, 1, 1)
 
 
+def references(record: Record) -> tuple:
+    """(role, 索引号, line, col) of each record this one names by its 索引号."""
+    refs = []
+    for name, role in REFERENCE_FIELDS.items():
+        value = record.fields.get(name)
+        if value:
+            where = record.locate("fields." + name)
+            refs.append((role, value, where.line, where.col))
+    return tuple(refs)
+
+
 def head_of(record: Record, masked: Record) -> Head:
     """The head of a record: dates and numbers from the checked record, texts from its masked form."""
     index_where = record.where.get("index_no")
     return Head(str(record.source), record.shown, record.item_id, record.slug, masked.title, record.date,
                 record.published, record.index_no, record.index_no_derived, record.projects, record.window,
                 record.draft, len(record.rows), record.row_ends, record.rows_source,
-                masked.attachments, (index_where.line, index_where.col) if index_where else ())
+                masked.attachments, (index_where.line, index_where.col) if index_where else (),
+                record.fields.get(VALIDITY) or "", references(record))

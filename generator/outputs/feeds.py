@@ -81,12 +81,16 @@ def _html_text(text: str) -> str:
 
 
 class Summaries:
-    """A short plain-text summary of a masked record: its body, else its fields, else its list size."""
+    """A short plain-text summary of a masked record: its 内容概述 (`summary`) as written,
+    else the start of its body, else its fields; a list's size first."""
 
     def __init__(self):
         self.markdown = Markdown()
 
     def __call__(self, record: Record, item: Item) -> str:
+        prefix = f"【{item.name}】" + (f"名单共 {len(record.rows)} 条。" if record.rows else "")
+        if record.summary.strip():
+            return prefix + re.sub(r"\s+", " ", record.summary).strip()
         text = ""
         if record.body.strip():
             text = re.sub(r"<[^>]+>", " ", self.markdown.convert(record.body))
@@ -96,9 +100,6 @@ class Summaries:
         text = re.sub(r"\s+", " ", text).strip()
         if len(text) > SUMMARY_CHARS:
             text = text[:SUMMARY_CHARS] + "……"
-        prefix = f"【{item.name}】"
-        if record.rows:
-            prefix += f"名单共 {len(record.rows)} 条。"
         return prefix + text
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..check import collisions, expire
+from ..check import collisions, expire, links
 from ..check.index_numbers import assign_index_numbers
 from ..config.site import load_site, theme_dir
 from ..incremental import products, state
@@ -149,6 +149,7 @@ def _build(s: Session, stage, tick) -> BuildResult:
 def _index_numbers(s: Session, done: workers.Checks) -> list:
     heads = assign_index_numbers([c.head for c in done.checks if c is not None], s.site, s.report)
     collisions.paged_collisions(heads, s.report)
+    links.check_references(heads, s.report)  # 替代文件, 被解读文件索引号: numbers of this site
     return heads
 
 

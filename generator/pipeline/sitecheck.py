@@ -2,7 +2,7 @@
 build left when the files are unchanged."""
 from __future__ import annotations
 
-from ..check import collisions, expire
+from ..check import collisions, expire, links
 from ..check.index_numbers import assign_index_numbers
 from ..config.site import theme_dir
 from ..incremental import products
@@ -32,4 +32,6 @@ def check_site(site, catalog, report: Report, store: products.Store | None = Non
     collisions.project_collisions([c.head for c in checks], {}, report)  # a list's rows: found when rendered
     from ..annual import review  # the 年度报告 too: checked, its 表一 counted from the records
     review.gather(site, checks, report)
-    return assign_index_numbers([c.head for c in checks], site, report)
+    heads = assign_index_numbers([c.head for c in checks], site, report)
+    links.check_references(heads, report)
+    return heads

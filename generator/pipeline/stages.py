@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..check import collisions
+from ..check import collisions, links
 from ..config.site import theme_dir
 from ..incremental import products
 from ..incremental.keys import digest, key_of
@@ -36,14 +36,18 @@ def record_pages(s: Session, files: list, done: workers.Checks, public: list, ke
     """Each public record's pages: made while checking, taken as they are when the record's
     render key is the last build's and its pages are intact, else made now (a 索引号 given
     by the build, rows expired today, a page changed or deleted in the output). How many
-    records were rendered."""
+    records were rendered. A page that links to other records (check/links.py) is keyed by
+    what it shows of them too: the workers rendered it before those were known, so it is
+    made here."""
     at = {files[i].shown: i for i, check in enumerate(done.checks) if check is not None}  # str keys hash fast
+    related = links.related(public)
     tasks, rendered = [], 0
     for head in public:
         index = at[head.shown]
         kept = kept_rows.get(head.source)
         kept = range(head.row_count) if kept is None else kept  # every row: the key is the same for a range
-        key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no)
+        linked = related.get(head.source, ())
+        key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no, linked)
         outcome = done.outcomes.get(index)
         if outcome is not None and outcome.render_key == key:
             if outcome.rendered is not None:
@@ -55,7 +59,7 @@ def record_pages(s: Session, files: list, done: workers.Checks, public: list, ke
             done.renders[head.source] = (key, cached)
             continue
         tasks.append(workers.Task(index, files[index], done.keys[index],
-                                  head.index_no if head.index_no_derived else ""))
+                                  head.index_no if head.index_no_derived else "", linked))
     for outcome in workers.run(s.job, tasks, tick):
         s.report.diagnostics.extend(outcome.render_diagnostics if outcome.checked else outcome.diagnostics)
         if outcome.rendered is not None:

@@ -68,6 +68,7 @@ class Task:
     file: SourceFile
     check_key: str | None  # None: the worker finds it from the bytes it reads
     index_no: str = ""  # the 索引号 to publish under when it is not the file's own (derived)
+    linked: tuple = ()  # what its page shows of the records it links to or that link to it (check/links.py)
 
 
 @dataclass
@@ -153,7 +154,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     index_no = task.index_no or record.index_no
     shown = replace(expire.trimmed(masked, kept), index_no=index_no, index_no_derived=bool(task.index_no))
     rows = display_rows(shown, item)
-    pages = job.renderer.pages_of(shown, rows)
+    pages = job.renderer.pages_of(shown, rows, task.linked)
     summary = job.summaries(shown, item)
     projects = row_projects(shown)
     data = opendata.fragment(item, shown, rows) if opendata.has_data(item) else None
@@ -162,7 +163,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     if data:  # the JSON holds the same cells as the CSV
         parts[f"data/{item.id}.csv"] = data[1]
     _leaks(leakgate.Gate(secrets, job.allowed), parts, report, (record.shown, record.source))
-    outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no)
+    outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no, task.linked)
     outcome.diagnostics += report.diagnostics
     outcome.render_diagnostics = report.diagnostics
     if report.has_errors():
@@ -192,7 +193,8 @@ def work(task: Task) -> Outcome:
                                           facts_of(record)),
                       list(report.diagnostics), task.check_key)
     state, kept = expire.status(head, job.day)
-    if job.output is not None and state == "public" and shows(job, head) and (task.index_no or head.index_no):
+    if job.output is not None and state == "public" and shows(job, head) and (task.index_no or head.index_no) \
+            and not (head.refs and not task.linked):  # its links are known once every record is checked
         _render(task, outcome, record, masked, result.secrets, kept)
     return outcome
 

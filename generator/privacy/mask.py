@@ -285,6 +285,8 @@ class _Masker:
         self.names(record)
 
         title = self.text(record.title, lambda _offset: record.locate("title"))
+        summary = self.text(record.summary, lambda _offset: record.locate("summary"))
+        topic = self.text(record.topic, lambda _offset: record.locate("topic"))
         fields = self.mapping(item.field_map, record.fields, lambda name: record.locate("fields." + name))
         rows = self.rows(item.row_map, record.rows)
         attachments = tuple(replace(a, title=self.text(a.title, lambda _offset, a=a: a.where))
@@ -293,7 +295,7 @@ class _Masker:
         total = record.total and replace(record.total, values={
             name: value for name, value in record.total.values.items() if item.row_map[name].publish})
         return replace(record, title=title, fields=fields, rows=rows, total=total, attachments=attachments,
-                       body=body, where={})
+                       body=body, summary=summary, topic=topic, where={})
 
 
 def mask_record(record: Record, item, site: SiteConfig) -> MaskResult:

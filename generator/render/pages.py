@@ -24,6 +24,7 @@ from ..model.records import Head, Record
 from ..model.section import SectionInput
 from ..outputs import feeds, opendata
 from ..outputs.search import OUTPUT as SEARCH_INDEX
+from . import metadata
 from .markup import Markdown
 
 ROWS_PER_PAGE = 100
@@ -232,10 +233,12 @@ class Renderer:
                 "date": show(record.date), "published": show(record.published)}
 
     def field_views(self, record: Record, item: Item) -> list[tuple[str, str, bool]]:
-        """(name, text or HTML, is_html) for each published field of a document."""
+        """(name, text or HTML, is_html) for each published field of a document, but those
+        the metadata block shows (文号 once)."""
         views = []
+        in_block = metadata.block_fields(item)
         for spec in item.fields:
-            if not spec.publish:
+            if not spec.publish or spec.name in in_block:
                 continue
             value = show(record.fields.get(spec.name))
             if spec.type == "markdown" and value:
@@ -275,10 +278,11 @@ class Renderer:
         self.report_pages()
         self.search_page()
 
-    def pages_of(self, record: Record, rows: list[list[str]] | None = None) -> dict[str, bytes]:
-        """The pages of one masked public record; `rows`: its display_rows(), when known."""
+    def pages_of(self, record: Record, rows: list[list[str]] | None = None, linked: tuple = ()) -> dict[str, bytes]:
+        """The pages of one masked public record; `rows`: its display_rows(), when known;
+        `linked`: what it shows of the records it links to or that link to it (check/links.related)."""
         self.pages = {}
-        self.record_pages(record, self.catalog.by_id[record.item_id], rows)
+        self.record_pages(record, self.catalog.by_id[record.item_id], rows, linked)
         return self.pages
 
     def search_page(self) -> None:
@@ -320,9 +324,11 @@ class Renderer:
                       data_links=opendata.links_for(item),
                       page=number, pages=pager if pages > 1 else [])
 
-    def record_pages(self, record: Record, item: Item, rows: list[list[str]] | None = None) -> None:
+    def record_pages(self, record: Record, item: Item, rows: list[list[str]] | None = None,
+                     linked: tuple = ()) -> None:
         category = self.catalog.category(item.category)
         view = self.record_view(record)
+        view.update(metadata.metadata(record, item, self.site, linked))
         columns = [spec.name for spec in item.rows if spec.publish]
         rows = display_rows(record, item) if rows is None else rows
         lines = row_lines(rows)  # the escaping of all pages' rows at once
@@ -335,7 +341,7 @@ class Renderer:
         fields = self.field_views(record, item)  # before the body: the feed summary converts the body next (Markdown._last)
         body = self.markdown.convert(record.body) if record.body.strip() else ""
         meta = {"ArticleTitle": record.title, "PubDate": f"{record.published.isoformat()} 00:00",
-                "ContentSource": self.site.department, **self.column_meta(item.name, "", "栏目")}
+                "ContentSource": view["issuer"], **self.column_meta(item.name, "", "栏目")}
         for number in range(1, pages + 1):
             path = f"{base}.html" if number == 1 else f"{base}-{number}.html"
             pager = [(n, f"{base}.html" if n == 1 else f"{base}-{n}.html") for n in range(1, pages + 1)]
