@@ -243,6 +243,8 @@ def _freshness(value, where) -> int | None:
     """`freshness_months`: a whole number of months, 1 to 24."""
     if value is None:
         return None
+    if isinstance(value, str) and value.strip().isdigit():  # the local catalog's YAML gives text
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24:
         raise _SpecError("freshness_months（至少每几个月更新一次）应为 1 到 24 之间的整数",
                          "政策文件、通知公告类栏目按检查指标写 6", where)

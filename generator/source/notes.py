@@ -6,8 +6,8 @@ folder saying why the column has nothing to publish, and when someone checked it
 
 It is shown on the item page instead of the bare "本事项暂无公开信息。", and `check` takes
 an empty item with a current note as explained (info, not a blank column). Its name starts
-with `_`, so discover never takes it for a record. A note checked in an earlier year, or
-more than a year ago, is stale (`check` warns): the year it speaks of is over.
+with `_`, so discover never takes it for a record. A note checked in an earlier year (and so
+any note more than a year old) is stale (`check` warns): the year it speaks of is over.
 """
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ class Note:
     shown: str  # the file, as diagnostics show it
 
     def stale(self, today: dt.date) -> bool:
-        """Checked in an earlier year, or more than a year ago."""
-        return self.checked.year < today.year or (today - self.checked).days > 365
+        """Checked in an earlier year (so also whenever it is more than a year old): a note
+        speaks of the year it was checked in."""
+        return self.checked.year < today.year
 
 
 def load_notes(site, catalog, today: dt.date, report: Report) -> dict[str, Note]:
