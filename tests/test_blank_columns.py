@@ -89,7 +89,7 @@ def test_the_note_file_is_not_read_as_a_record(site):
     report = Report()
     assert discover(config.content_dir, config.root, catalog, report) == []
     assert not report.diagnostics
-    notes = load_notes(config, catalog, dt.date(2026, 11, 23), report)
+    notes = load_notes(config, catalog, report)
     assert list(notes) == ["guides/exchange"] and notes["guides/exchange"].checked == dt.date(2026, 11, 20)
     result = run("validate", "--site", str(path))
     assert result.returncode == 0 and "0 条记录，0 个错误，0 个警告" in result.stdout
@@ -98,7 +98,6 @@ def test_the_note_file_is_not_read_as_a_record(site):
 @pytest.mark.parametrize(("text", "code", "where"), [
     ("text: 本栏目无此类信息。\n", "note-invalid", ":1:1:"),  # no checked date
     ("text: 本栏目无此类信息。\nchecked: 2026-02-30\n", "note-invalid", ":2:10:"),
-    ("text: 本栏目无此类信息。\nchecked: 2026-12-01\n", "note-invalid", ":2:10:"),  # after today
     ("text: \"\"\nchecked: 2026-11-20\n", "note-invalid", ":1:7:"),
     ("text: 本栏目无此类信息。\nchecked: 2026-11-20\nyear: 2026\n", "note-invalid", ":3:1:"),
     ("text: 请联系 13912345678\nchecked: 2026-11-20\n", "note-personal", ":1:7:"),
@@ -194,3 +193,14 @@ def test_check_sums_up_each_inspection_rule_against_its_limit(site):
         "逾期公开 3 条（超过法定公开时限，年度统计计入）",
     ]
     assert "检查指标对照" not in run("check", "--site", str(path), "--today", TODAY, "--format", "json").stdout
+
+
+def test_a_note_checked_after_today_is_shown_and_check_warns(site, tmp_path):
+    """A build for an earlier day (--today) shows the note as later builds do: the pages never
+    depend on the day through a note; `check` asks for the real date."""
+    path = planted_site(site)
+    _note(path, "guides/exchange", "2026-12-01")
+    out = tmp_path / "out"
+    assert run("build", "--site", str(path), "--out", str(out), "--today", TODAY).returncode == 0
+    assert '<p class="no-info">' in (out / "guides/exchange/index.html").read_text(encoding="utf-8")
+    assert _of(_findings(path), "guides/exchange", "note") == [("warning", f"content/guides/exchange/{NOTE_FILE}")]

@@ -165,6 +165,8 @@ class _Checker:
     def note(self, item: Item, note, out: list) -> None:
         """A note over a year old, or contradicted by a record of its year; beside records, info."""
         folder = f"{SECTION}/{item.id}"
+        if note.checked > self.today:
+            self.add(item, note.shown, "note", WARNING, f"无信息说明的核实日期 {note.checked} 晚于今天：请写实际核实的日期")
         if note.stale(self.today):
             self.add(item, note.shown, "note", WARNING,
                      f"无信息说明已过期：核实日期是 {note.checked}，请重新核实本栏目并更新说明（或删除说明文件）")

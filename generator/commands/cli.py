@@ -49,9 +49,8 @@ def cmd_validate(args) -> int:
     report = Report()
     from ..pipeline.sitecheck import check_site  # here: `build` reaches the workers only when it has work to do
     records = check_site(site, catalog, report)
-    from ..check.expire import today
     from ..source.notes import load_notes
-    load_notes(site, catalog, today(None), report)  # the items' 无信息说明
+    load_notes(site, catalog, report)  # the items' 无信息说明
     if args.strict:
         report = report.strict()
     _print_report(report)
@@ -183,7 +182,7 @@ def cmd_check(args) -> int:
     records = check_site(site, catalog, report)
     day = expire.today(args.today)
     from ..source.notes import load_notes
-    notes = load_notes(site, catalog, day, report)  # the items' 无信息说明
+    notes = load_notes(site, catalog, report)  # the items' 无信息说明
     _print_report(report)
     if report.has_errors():
         raise ContentError(Report())  # diagnostics already printed

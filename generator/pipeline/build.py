@@ -117,7 +117,7 @@ def _build(s: Session, stage, tick) -> BuildResult:
     files = discover(s.site.content_dir, s.site.root, s.catalog, s.report)   # the record files
     done = workers.check_files(s.job, files, s.report, tick)                 # checked, masked (and rendered)
     heads = _index_numbers(s, done)                                          # 索引号 settled, collisions
-    notes = load_notes(s.site, s.catalog, s.day, s.report)                  # the items' 无信息说明
+    notes = load_notes(s.site, s.catalog, s.report)                  # the items' 无信息说明
     seen = expire.sort_out(heads, s.day)                                     # public, drafts, scheduled, withdrawn
     public = [h for h in seen.public if workers.shows(s.job, h)]
     collisions.long_paths(s.out, public, s.report, s.site.path.name)

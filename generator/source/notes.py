@@ -39,20 +39,20 @@ class Note:
         return self.checked.year < today.year
 
 
-def load_notes(site, catalog, today: dt.date, report: Report) -> dict[str, Note]:
+def load_notes(site, catalog, report: Report) -> dict[str, Note]:
     """Item id -> its note, for the items the site shows (one stat per item); a note file
     that cannot be used is an error with its line."""
     notes = {}
     for item in catalog.for_level(site.level).items:
         path = site.content_dir / item.id / NOTE_FILE
         if path.is_file():
-            note = _read(path, item.id, display_path(path, site.root), today, report)
+            note = _read(path, item.id, display_path(path, site.root), report)
             if note is not None:
                 notes[item.id] = note
     return notes
 
 
-def _read(path: Path, item_id: str, shown: str, today: dt.date, report: Report) -> Note | None:
+def _read(path: Path, item_id: str, shown: str, report: Report) -> Note | None:
     try:
         data = yamlsource.parse(yamlsource.decode(path.read_bytes()))
     except yamlsource.YamlProblem as problem:
@@ -70,7 +70,7 @@ def _read(path: Path, item_id: str, shown: str, today: dt.date, report: Report) 
             report.error(Location(shown, *data.key_pos[key]), "note-invalid", f"无信息说明中没有“{key}”这一项", _HINT)
             ok = False
     text = _text(data, shown, report)
-    checked = _checked(data, shown, today, report)
+    checked = _checked(data, shown, report)
     if not ok or text is None or checked is None:
         return None
     return Note(item_id, text, checked, shown)
@@ -97,18 +97,16 @@ def _text(data, shown: str, report: Report) -> str | None:
     return text
 
 
-def _checked(data, shown: str, today: dt.date, report: Report) -> dt.date | None:
+def _checked(data, shown: str, report: Report) -> dt.date | None:
+    """A date after today is taken as it is: a build for an earlier day (--today) shows the
+    note as a later one would, so the pages never depend on the day through it; `check`
+    warns about it (commands/check.py)."""
     if data.get("checked") is None:
         report.error(_at(data, "checked", shown), "note-invalid", "无信息说明缺少 checked（核实日期）",
                      "写明哪一天核实过本栏目确实没有可公开的信息，如 checked: 2026-11-20")
         return None
     try:
-        checked = fieldtypes.parse_date(data["checked"])
+        return fieldtypes.parse_date(data["checked"])
     except fieldtypes.Invalid as problem:
         report.error(_at(data, "checked", shown), "note-invalid", f"checked：{problem.message}", problem.hint)
         return None
-    if checked > today:
-        report.error(_at(data, "checked", shown), "note-invalid", f"核实日期 {checked} 晚于今天（{today}）",
-                     "写实际核实的日期")
-        return None
-    return checked
