@@ -105,11 +105,20 @@ def _one_page_of_every_type(out: Path) -> list[str]:
         "annual-report/2025.html",  # the 2021 template, with 表一 figures counted from the records
         "annual-report/2020.html",  # the 2019 template
         "allocation/results/2026-batch1.html",  # 公示期 over: the 已撤下 page
+        "decisions/meetings/index.html",  # an item with a no-information note (_说明.yaml)
+        "allocation/subsidy-approval/index.html",  # a list and the line of an expired 公示
         "search/index.html",
     ]
     for page in pages:
         assert (out / page).is_file(), f"missing page {page}"
     return pages
+
+
+def test_the_checked_pages_hold_the_note_and_the_expired_line(built_site):
+    """So that axe and the validator see the new page parts (they check what is there)."""
+    assert '<p class="no-info">' in (built_site / "decisions/meetings/index.html").read_text(encoding="utf-8")
+    page = (built_site / "allocation/subsidy-approval/index.html").read_text(encoding="utf-8")
+    assert '<ul class="records expired">' in page and "公示期满，已撤下</li>" in page
 
 
 def test_axe_zero_violations(built_site):

@@ -53,6 +53,9 @@ def planted_site(site):
     files["content/policy/documents/late-spring.yaml"] = _record(by_id["policy/documents"], "2024-01-12", "2024-02-18")
     # A recent update, so the section is not 2 weeks without update.
     files["content/policy/documents/recent.yaml"] = _record(by_id["policy/documents"], "2026-11-05", "2026-11-10")
+    # The notice items had news in the last six months; policy/laws (planted) has not since 2026-03-05.
+    for notice in ("allocation/lottery-notices", "allocation/contract-notices"):
+        files[f"content/{notice}/autumn.yaml"] = _record(by_id[notice], "2026-09-01", "2026-09-02")
     files["content/allocation/results/scheduled.yaml"] = _record(by_id["allocation/results"], "2026-11-20", "2026-12-01")
     files["content/allocation/results/old.yaml"] = _record(
         by_id["allocation/results"], "2026-06-01", "2026-06-03", "window: {from: 2026-06-03, to: 2026-06-10}")
@@ -63,6 +66,8 @@ EXPECTED = [
     ["content/policy/laws/late-national-day.yaml", "policy/laws", "late", "warning", "2025-11-04", "2025-11-08", 3],
     ["content/policy/documents/late-spring.yaml", "policy/documents", "late", "warning", "2024-02-08", "2024-02-18", 2],
     ["content/guides/exchange", "guides/exchange", "empty", "warning", None, None, None],
+    # six months after its last update, 2026-03-05: fresh until 2026-09-05
+    ["content/policy/laws", "policy/laws", "stale", "warning", "2026-09-05", "2026-03-05", None],
     # September 2026 list: month end 9-30, 国庆 10-01…10-07, Saturday 10-10 worked: due 10-20.
     ["content/allocation/housing-stock/m09.yaml", "allocation/housing-stock", "late", "warning", "2026-10-20",
      "2026-10-22", 2],
@@ -95,7 +100,7 @@ def test_text_report_groups_by_category_and_strict_fails_on_warnings(site):
     out = result.stdout
     assert out.index("法规政策（policy）") < out.index("逾期 3 个工作日公开")
     assert "缺少 2026年8月 的更新（应在 2026-09-14 前公开）" in out
-    assert "合计：不合格 0 项，警告 6 项，提示 2 项。" in out
+    assert "合计：不合格 0 项，警告 7 项，提示 2 项。" in out
     assert run("check", "--site", str(path), "--today", TODAY, "--strict").returncode == 1
 
 

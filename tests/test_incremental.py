@@ -363,3 +363,35 @@ def test_pages_linked_by_index_number_follow_the_records_they_show(built, tmp_pa
     assert "content/policy/laws/old.md:10:9: error[unknown-index-no]: 替代文件“XZ/2026-00001”" in result.stderr
     assert "content/interpretation/local/jiedu.md:9:13: error[unknown-index-no]:" in result.stderr
     assert snapshot(out) == before
+def test_a_notice_expiring_overnight_leaves_its_line_as_a_clean_build_does(tmp_path):
+    """The item list's line for an expired 公示 comes from the heads and the day (SectionInput)."""
+    site = copy_fixture("small", tmp_path / "site")
+    listing = site / "content/allocation/results/2026-01.yaml"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("to: 2026-12-31", "to: 2026-08-31"),
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    line = '<time datetime="2026-04-03">2026-04-03</time> 至 <time datetime="2026-08-31">2026-08-31</time> 公示'
+    build(site, out, "2026-08-31")
+    assert line not in (out / "allocation/results/index.html").read_text(encoding="utf-8")
+    build(site, out, "2026-09-01")
+    assert "allocation/results/index.html" in manifest(out)["changed"]
+    assert line in (out / "allocation/results/index.html").read_text(encoding="utf-8")
+    assert snapshot(out) == clean_build(site, tmp_path, "2026-09-01")
+
+
+def test_a_no_information_note_added_or_removed_changes_its_item_page_alone(built, tmp_path):
+    site, out = built
+    note = site / "content/planning/annual/_说明.yaml"
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text("text: 本栏目2026年度无此类信息。\nchecked: 2026-05-20\n", encoding="utf-8")
+    build(site, out)
+    assert manifest(out) == {"added": [], "changed": ["planning/annual/index.html"], "removed": []}
+    assert "本栏目2026年度无此类信息。" in (out / "planning/annual/index.html").read_text(encoding="utf-8")
+    assert snapshot(out) == clean_build(site, tmp_path)
+    note.unlink()
+    build(site, out)
+    assert manifest(out) == {"added": [], "changed": ["planning/annual/index.html"], "removed": []}
+    assert "本事项暂无公开信息。" in (out / "planning/annual/index.html").read_text(encoding="utf-8")
+    shutil.rmtree(tmp_path / "fresh")
+    shutil.rmtree(tmp_path / "fresh-out")
+    assert snapshot(out) == clean_build(site, tmp_path)

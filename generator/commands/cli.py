@@ -49,6 +49,8 @@ def cmd_validate(args) -> int:
     report = Report()
     from ..pipeline.sitecheck import check_site  # here: `build` reaches the workers only when it has work to do
     records = check_site(site, catalog, report)
+    from ..source.notes import load_notes
+    load_notes(site, catalog, report)  # the items' 无信息说明
     if args.strict:
         report = report.strict()
     _print_report(report)
@@ -193,15 +195,18 @@ def cmd_check(args) -> int:
     report = Report()
     from ..pipeline.sitecheck import check_site  # here: `build` reaches the workers only when it has work to do
     records = check_site(site, catalog, report)
+    day = expire.today(args.today)
+    from ..source.notes import load_notes
+    notes = load_notes(site, catalog, report)  # the items' 无信息说明
     _print_report(report)
     if report.has_errors():
         raise ContentError(Report())  # diagnostics already printed
-    day = expire.today(args.today)
-    findings = check.check(site, catalog, records, day)
+    result = check.run(site, catalog, records, day, notes)
+    findings = result.findings
     if args.format == "json":
         print(check.as_json(findings))
     else:
-        print(redact(check.as_text(findings, catalog, site, day)), end="")
+        print(redact(check.as_text(findings, catalog, site, day, result.summary)), end="")
     failing = {"error", "warning"} if args.strict else {"error"}
     return EXIT_CONTENT if any(f.severity in failing for f in findings) else EXIT_OK
 

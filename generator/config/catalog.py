@@ -100,6 +100,9 @@ class Item:
     local: bool = False
     note: str = ""
     topic: str = ""  # 主题分类, shown in every record's metadata block unless the record sets its own
+    # 政策文件、通知公告类栏目: the inspectors' rule that the column has a new or changed
+    # record at least every this many months (国办秘函〔2019〕19号); None: no such rule
+    freshness_months: int | None = None
 
     @property
     def slug(self) -> str:
@@ -128,7 +131,8 @@ class Item:
                 "kind": self.kind, "fields": [f.as_json() for f in self.fields + self.rows],
                 "deadline": self.deadline.as_json(), "title": self.title_label,
                 "body": {"label": self.body_label, "required": self.body_required},
-                "stage": self.stage, "local": self.local, "topic": self.topic}
+                "stage": self.stage, "local": self.local, "topic": self.topic,
+                **({"freshness_months": self.freshness_months} if self.freshness_months else {})}
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,18 @@ def _deadline(raw) -> Deadline:
     return Deadline(after, monthly, None if annual is None else str(annual))
 
 
+def _freshness(value, where) -> int | None:
+    """`freshness_months`: a whole number of months, 1 to 24."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():  # the local catalog's YAML gives text
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24:
+        raise _SpecError("freshness_months（至少每几个月更新一次）应为 1 到 24 之间的整数",
+                         "政策文件、通知公告类栏目按检查指标写 6", where)
+    return value
+
+
 def _elements(raw: dict, name: str) -> dict:
     elements = {}
     for key in ELEMENTS:
@@ -300,7 +316,8 @@ def _item(raw: dict, schema: dict, enums: dict, categories: dict, local: bool, t
                 body_label=str(body.get("label", "正文")), body_required=bool(body.get("required", False)),
                 fields=fields, rows=rows, deadline=_deadline(schema.get("deadline")),
                 no=raw.get("no"), stage=stage, local=local, note=str(raw.get("note", "")),
-                topic=_topic(raw if TOPIC in raw else schema, topic or DEFAULT_TOPIC))
+                topic=_topic(raw if TOPIC in raw else schema, topic or DEFAULT_TOPIC),
+                freshness_months=_freshness(schema.get("freshness_months"), raw))
 
 
 def _package_yaml(name: str, cache: Path | None = None):
@@ -347,9 +364,9 @@ def base_catalog(cache: Path | None = None) -> tuple[Catalog, dict]:
 
 # ---- local extension ----------------------------------------------------------------
 
-_SCHEMA_KEYS = {"kind", "title", "body", "fields", "rows", "deadline", "stage"}
+_SCHEMA_KEYS = {"kind", "title", "body", "fields", "rows", "deadline", "stage", "freshness_months"}
 _NEW_ITEM_KEYS = {"id", "name", "note", TOPIC} | set(ELEMENTS) | _SCHEMA_KEYS
-_EXTEND_ITEM_KEYS = {"id", "fields", "rows", "deadline", "note", TOPIC} | set(ELEMENTS)
+_EXTEND_ITEM_KEYS = {"id", "fields", "rows", "deadline", "note", "freshness_months", TOPIC} | set(ELEMENTS)
 
 
 def _strengthen_field(old: FieldSpec, raw: dict) -> FieldSpec:
@@ -413,8 +430,19 @@ def _extend_item(old: Item, raw: dict, enums: dict) -> Item:
     if rows and old.kind == "document":
         raise _SpecError(f"事项“{old.name}”是单篇文件，不能增加名单列（rows）", "改用 fields", raw)
     return replace(old, elements=elements, deadline=deadline,
-                   fields=fields, rows=rows,
+                   fields=fields, rows=rows, freshness_months=_stricter_freshness(old, raw),
                    note=str(raw.get("note", old.note)), topic=_topic(raw, old.topic), local=True)
+
+
+def _stricter_freshness(old: Item, raw: dict) -> int | None:
+    """A local catalog may set or shorten an item's freshness rule, never lengthen it."""
+    if "freshness_months" not in raw:
+        return old.freshness_months
+    new = _freshness(raw["freshness_months"], raw)
+    if old.freshness_months is not None and (new is None or new > old.freshness_months):
+        raise _SpecError(f"只增不减：不能把事项“{old.name}”的 freshness_months 从 {old.freshness_months} 放宽到 {new}",
+                         "本地目录只能缩短更新周期", raw)
+    return new
 
 
 def _with_enums(catalog: Catalog, enums: dict) -> Catalog:

@@ -112,10 +112,12 @@ def _changed_build(request: Request, previous: Previous, stage, tick) -> BuildRe
 
 
 def _build(s: Session, stage, tick) -> BuildResult:
+    from ..source.notes import load_notes
     from . import stages, workers
     files = discover(s.site.content_dir, s.site.root, s.catalog, s.report)   # the record files
     done = workers.check_files(s.job, files, s.report, tick)                 # checked, masked (and rendered)
     heads = _index_numbers(s, done)                                          # 索引号 settled, collisions
+    notes = load_notes(s.site, s.catalog, s.report)                  # the items' 无信息说明
     seen = expire.sort_out(heads, s.day)                                     # public, drafts, scheduled, withdrawn
     public = [h for h in seen.public if workers.shows(s.job, h)]
     collisions.long_paths(s.out, public, s.report, s.site.path.name)
@@ -125,7 +127,8 @@ def _build(s: Session, stage, tick) -> BuildResult:
     stage("渲染")
     shards = stages.search_plan(done, public)
     search_joined = stages.search_index(s, shards)                           # pagefind/, in the background
-    section = SectionInput(tuple(heads), seen, s.day, {src: r for src, (_, r) in done.renders.items()}, tuple(shards))
+    section = SectionInput(tuple(heads), seen, s.day, {src: r for src, (_, r) in done.renders.items()}, tuple(shards),
+                           tuple(notes.values()))
     stages.section_pages(s, section)                                         # home, catalog, lists, projects, stats
     withdrawn = stages.withdrawn_pages(s, seen.withdrawn)                   # 已撤下 pages
     stages.static_files(s)                                                   # static/

@@ -28,6 +28,7 @@ from . import metadata
 from .markup import Markdown
 
 ROWS_PER_PAGE = 100
+EXPIRED_SHOWN = 20  # lines of expired 公示 an item list shows, newest first
 PACKAGE_TEMPLATES = HOME / "templates"
 
 def size_text(size: int) -> str:
@@ -93,6 +94,26 @@ class Gone:
     path: str
     item_id: str
     ended: dt.date | None = None  # the end of its 公示期, when that is why
+
+
+def expired_period(record: Head) -> tuple[str, str]:
+    """(from, to) of a withdrawn record's 公示: its window, or for a list whose rows have all
+    expired, its publication to its rows' last 公示期限. Dates only: its title may name people."""
+    if record.window is not None:
+        return show(record.window.start), show(record.window.end)
+    return show(record.published), show(max(end for end in record.row_ends if end is not None))
+
+
+def expired_lines(withdrawn: list[Head], items: set) -> dict[str, list[tuple[str, str]]]:
+    """Item id -> the periods of its expired 公示, newest first: what keeps a column from
+    going blank overnight when its last 公示 ends."""
+    lines: dict[str, list[tuple[str, str]]] = {}
+    for record in withdrawn:
+        if record.item_id in items:
+            lines.setdefault(record.item_id, []).append(expired_period(record))
+    for periods in lines.values():
+        periods.sort(key=lambda p: (p[1], p[0]), reverse=True)
+    return lines
 
 
 def record_paths(record: Record | Head) -> list[str]:
@@ -255,11 +276,13 @@ class Renderer:
         (record source -> code -> name)."""
         self.reports, self.search_folders = reports, section.search_folders
         with self._writing(ledger, context):
-            self._section(section.seen.public, projects)
+            self._section(section.seen.public, projects, section.seen.withdrawn,
+                          {note.item_id: note for note in section.notes})
 
-    def _section(self, records: list[Head], projects: dict) -> None:
+    def _section(self, records: list[Head], projects: dict, withdrawn: list[Head], notes: dict) -> None:
         visible = self.visible
         by_item: dict[str, list[Head]] = {item.id: [] for item in visible.items}
+        expired = expired_lines(withdrawn, {i.id for i in visible.items if not i.on_request_only})
         for record in records:
             if record.item_id in by_item and not visible.by_id[record.item_id].on_request_only:
                 by_item[record.item_id].append(record)
@@ -273,7 +296,7 @@ class Renderer:
         for category, items in self.categories:
             self.category_page(category, items, stats)
             for item in items:
-                self.item_pages(item, by_item[item.id])
+                self.item_pages(item, by_item[item.id], notes.get(item.id), expired.get(item.id, []))
         self.project_pages(published, projects)
         self.report_pages()
         self.search_page()
@@ -307,7 +330,9 @@ class Renderer:
         self.emit(f"{category.id}/index.html", "category.html", category.name, crumbs,
                   self.column_meta(category.name, "", "栏目"), category=category, items=items, stats=stats)
 
-    def item_pages(self, item: Item, records: list[Record]) -> None:
+    def item_pages(self, item: Item, records: list[Record], note=None, expired: list = ()) -> None:
+        """`note`: the item's source.notes.Note, shown on the first page; `expired`: the
+        periods of its expired 公示, their lines on the first page too."""
         category = self.catalog.category(item.category)
         size = self.site.page_size
         pages = max(1, math.ceil(len(records) / size))
@@ -322,7 +347,10 @@ class Renderer:
                       self.column_meta(item.name, "、".join(item.elements["公开内容"]), "栏目"),
                       item=item, category=category, records=[self.listed(r) for r in chunk],
                       data_links=opendata.links_for(item),
-                      page=number, pages=pager if pages > 1 else [])
+                      page=number, pages=pager if pages > 1 else [],
+                      note=note and number == 1 and {"text": note.text, "checked": show(note.checked)} or None,
+                      expired=list(expired[:EXPIRED_SHOWN]) if number == 1 else [],
+                      expired_more=max(0, len(expired) - EXPIRED_SHOWN) if number == 1 else 0)
 
     def record_pages(self, record: Record, item: Item, rows: list[list[str]] | None = None,
                      linked: tuple = ()) -> None:
