@@ -79,6 +79,17 @@ def test_the_block_labels_dates_as_government_sites_do_and_shows_the_document_nu
     assert "有效性" not in block(page(out, "interpretation/local/jiedu.html"))  # not a policy document
 
 
+def test_a_document_issued_before_it_was_published_here_shows_both_dates_once(tmp_path):
+    """A policy document's own 发布日期 (its date of issue) is the block's 发布日期; the day this
+    section published it is 公开日期: never two 发布日期 with different dates."""
+    source = LINKED["content/policy/documents/new.md"].replace("date: 2025-04-10\n", "date: 2025-04-08\npublished: 2025-04-20\n", 1)
+    out = built(tmp_path, {**LINKED, "content/policy/documents/new.md": source})
+    html = page(out, "policy/documents/new.html")
+    shown = block(html)
+    assert (shown["成文日期"], shown["发布日期"], shown["公开日期"]) == ("2025-04-08", "2025-04-10", "2025-04-20")
+    assert html.count("发布日期") == 1 and "<dt>发布日期</dt>" not in html
+
+
 def test_the_demo_document_of_the_general_office_names_it_as_issuer():
     """Issue 27: 示府办发〔2025〕31号 said 示例市住房和城乡建设局 although its 发布部门 is the office."""
     site = load_site(ROOT / "site.yaml")

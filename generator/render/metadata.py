@@ -11,6 +11,7 @@ from ..config.site import SiteConfig
 from ..model.records import REFERENCE_FIELDS, VALIDITY, VALIDITY_DATE, Record
 
 DOC_NO = "文号"
+ISSUED = "发布日期"  # a policy document's own date of issue: the block's 发布日期, the section's date 公开日期
 _DONE = {"已修改": "修改", "已废止": "废止", "失效": "失效"}  # 有效性 -> what happened on its date
 _SUCCESSOR = {"已修改": "修改后的文件", "已废止": "现行文件"}  # the banner's label of the replacing record
 _LABELS = {"explains": "被解读文件", "explained_by": "政策解读", "replaced_by": "替代文件"}
@@ -19,7 +20,7 @@ _REPLACES = {"已修改": "本文件修改了", "已废止": "本文件替代了
 
 def block_fields(item: Item) -> frozenset:
     """The fields the block (or the links) show: not repeated in the page's list of fields."""
-    return frozenset({DOC_NO, item.issuer_field, VALIDITY, VALIDITY_DATE, *REFERENCE_FIELDS} - {""})
+    return frozenset({DOC_NO, ISSUED, item.issuer_field, VALIDITY, VALIDITY_DATE, *REFERENCE_FIELDS} - {""})
 
 
 def issuer(record: Record, item: Item, site: SiteConfig) -> str:
@@ -37,7 +38,8 @@ def metadata(record: Record, item: Item, site: SiteConfig, linked: tuple) -> dic
         when = show(fields.get(VALIDITY_DATE))
         shown_validity = f"{validity}（{when}）" if when and validity != IN_FORCE else validity
     notice = _notice(validity, when, linked)
-    return {"issuer": issuer(record, item, site), "topic": record.topic or item.topic,
+    issued = show(fields.get(ISSUED)) if ISSUED in item.field_map else ""
+    return {"issuer": issuer(record, item, site), "topic": record.topic or item.topic, "issued": issued,
             "doc_no": show(fields.get(DOC_NO)) or "无", "summary": record.summary, "validity": shown_validity,
             "notice": notice, "related": _related(linked, skip_successor=notice is not None)}
 
