@@ -10,6 +10,8 @@ Findings, each with a severity:
 - `withdrawn`, `scheduled` (info): records out of the site today, for the record.
 - `calendar` (error): deadlines that need a year the working-day calendar lacks are not
   computed; the report says which years and how many records, at site.yaml.
+- `identifier` (error for a production site, else warning): a footer identifier or the
+  registered site name that site.yaml lacks (check/footer.py), at site.yaml.
 - The national site-inspection rules (国办秘函〔2019〕19号) that fail a site outright
   (error): no update in the whole section for two weeks (网站不更新); five or more
   items behind their update rule (栏目不更新); five or more empty items (空白栏目).
@@ -20,7 +22,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from ..check import deadlines, expire
+from ..check import deadlines, expire, footer
 from ..config.catalog import Catalog, Item
 from ..config.workdays import (
     PACKAGE_FIRST,
@@ -200,9 +202,11 @@ def check(site, catalog: Catalog, records: list, today: dt.date) -> list[Finding
         if item.deadline.annual_by is not None:
             checker.annual(item, out)
     checker.calendar_gaps()
+    for severity, message in footer.missing(site):
+        checker.add(None, display_path(site.path, site.root), "identifier", severity, message)
     checker.inspection(seen.public, empty)
     order = {item.id: n for n, item in enumerate(checker.items)}
-    kinds = ("calendar", "late", "stale", "empty", "scheduled", "withdrawn")
+    kinds = ("calendar", "identifier", "late", "stale", "empty", "scheduled", "withdrawn")
     return sorted(checker.findings, key=lambda f: (
         f.item is not None, order.get(f.item, -1), f.path, kinds.index(f.kind), f.deadline or dt.date.min))
 

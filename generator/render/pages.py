@@ -24,6 +24,7 @@ from ..model.records import Head, Record
 from ..model.section import SectionInput
 from ..outputs import feeds, opendata
 from ..outputs.search import OUTPUT as SEARCH_INDEX
+from . import pagemeta
 from .markup import Markdown
 
 ROWS_PER_PAGE = 100
@@ -204,9 +205,12 @@ class Renderer:
                      context: dict) -> None:
         depth = len(PurePosixPath(path).parts) - 1
         root = "../" * depth
+        if "description" not in meta:  # keyed already: made from the title, the path and site.yaml
+            meta = {"description": pagemeta.section_description(self.site, title, path), **meta}
         html = self.env.get_template(template).render(
             site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
-            categories=self.categories, feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
+            footer=pagemeta.footer(self.site, path), categories=self.categories,
+            feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
             **context).encode("utf-8")
         if self._into is None:
             self.pages[path] = html
@@ -331,7 +335,8 @@ class Renderer:
                         "type": FILE_TYPES.get(Path(a.name).suffix.lower(), "文件")} for a in record.attachments]
         fields = self.field_views(record, item)  # before the body: the feed summary converts the body next (Markdown._last)
         body = self.markdown.convert(record.body) if record.body.strip() else ""
-        meta = {"ArticleTitle": record.title, "PubDate": f"{record.published.isoformat()} 00:00",
+        meta = {"description": pagemeta.record_description(record, item.name, body, fields),
+                "ArticleTitle": record.title, "PubDate": f"{record.published.isoformat()} 00:00",
                 "ContentSource": self.site.department, **self.column_meta(item.name, "", "栏目")}
         for number in range(1, pages + 1):
             path = f"{base}.html" if number == 1 else f"{base}-{number}.html"
