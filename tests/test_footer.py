@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.config.identifiers import jiucuo_link, production
-from generator.render.pagemeta import first_sentence
+from generator.render.pagemeta import content_summary, first_sentence, record_description
 
 TODAY = "2026-06-01"
 DISCLOSURE = """\
@@ -266,6 +266,20 @@ def test_every_page_has_a_meta_description(tmp_path):
         assert _meta(text, "description"), page.relative_to(out)
     item = (out / "policy/laws/index.html").read_text(encoding="utf-8")
     assert _meta(item, "description") == "法律法规 — 小站住房保障信息公开专栏（小站县住房和城乡建设局）"
+
+
+def test_content_summary_is_read_from_a_field_or_from_the_record_itself():
+    """The metadata work keeps 内容概述 as the masked record's `summary`; a local catalog may
+    make it a field. Either is the description, before any sentence of the body."""
+    from types import SimpleNamespace
+    kept = SimpleNamespace(fields={}, summary="  本通知说明  申请条件。 ", title="通知")
+    assert content_summary(kept) == "本通知说明 申请条件。"
+    assert record_description(kept, "政策文件", "<p>正文第一句。</p>", []) == "本通知说明 申请条件。"
+    field = SimpleNamespace(fields={"内容概述": "字段中的概述。"}, title="通知")
+    assert content_summary(field) == "字段中的概述。"
+    bare = SimpleNamespace(fields={}, title="通知")
+    assert record_description(bare, "政策文件", "", [("文号", "示府发〔2026〕1号", False)]) == "文号：示府发〔2026〕1号"
+    assert record_description(bare, "政策文件", "", []) == "政策文件：通知"
 
 
 @pytest.mark.parametrize("text,sentence", [
