@@ -88,8 +88,8 @@ def test_footer_shows_every_identifier_linked(tmp_path):
     assert ('<a href="https://beian.mps.gov.cn/#/query/webSearch?code=50011202000001">'
             "渝公网安备 50011202000001号</a>") in footer
     assert ('<a class="conac" href="https://bszs.conac.cn/sitename?method=show&amp;id='
-            '0123456789ABCDEF0123456789ABCDEF"><img src="https://dcs.conac.cn/image/red.png" alt="党政机关网站标识">'
-            "</a>") in footer
+            '0123456789ABCDEF0123456789ABCDEF"><img src="https://dcs.conac.cn/image/red.png" alt="党政机关网站标识"'
+            ' data-pagefind-ignore="all"></a>') in footer
     assert "<script" not in footer
 
 
