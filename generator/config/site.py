@@ -272,7 +272,7 @@ SITE_KEYS = {
     "title": (_text, REQUIRED, "专栏名称，如 示例市住房保障信息公开专栏"),
     "department": (_text, REQUIRED, "公开主体（发布机构），如 示例市住房和城乡建设局"),
     "level": (_level, REQUIRED, "本站的公开层级：市级、县级或乡级；目录中不含该层级的事项不生成"),
-    "base_url": (_base_url, REQUIRED, "专栏上线后的完整网址，只用于订阅源和网站地图"),
+    "base_url": (_base_url, REQUIRED, "专栏上线后的完整网址，用于订阅源、网站地图和找错链接"),
     "index_prefix": (_text, REQUIRED, "索引号前缀：本单位的统一社会信用代码或组织机构代码"),
     "index_format": (_index_format, "{prefix}/{year}-{serial:05}", "索引号格式"),
     "theme": (_theme, "default", "主题名，对应 themes/ 下的文件夹"),
