@@ -25,6 +25,14 @@ level: 县级
 base_url: https://www.example.gov.cn/zfbz/
 index_prefix: TEST
 """
+# Every footer identifier (docs/webmaster.md), fictional and well-formed: `check` finds none missing.
+IDENTIFIERS = """\
+site_id_code: "5001120001"
+site_name: 测试县住房和城乡建设局网站
+conac_id: 0123456789ABCDEF0123456789ABCDEF
+icp_record: 渝ICP备05000001号-1
+police_record: 渝公网安备 50011202000001号
+"""
 
 
 def write_site(root: Path, files: dict, site_yaml: str = MINIMAL_SITE) -> Path:

@@ -5,7 +5,7 @@ import json
 import random
 import sys
 
-from conftest import ROOT, run
+from conftest import IDENTIFIERS, MINIMAL_SITE, ROOT, run
 
 sys.path.insert(0, str(ROOT))
 from bench.synth import _quote, _value  # noqa: E402  (field values that validate)
@@ -59,7 +59,7 @@ def planted_site(site):
     files["content/allocation/results/scheduled.yaml"] = _record(by_id["allocation/results"], "2026-11-20", "2026-12-01")
     files["content/allocation/results/old.yaml"] = _record(
         by_id["allocation/results"], "2026-06-01", "2026-06-03", "window: {from: 2026-06-03, to: 2026-06-10}")
-    return site(files)
+    return site(files, MINIMAL_SITE + IDENTIFIERS)  # no identifier missing: test_footer.py has those
 
 
 EXPECTED = [
@@ -106,7 +106,8 @@ def test_text_report_groups_by_category_and_strict_fails_on_warnings(site):
 
 def test_inspection_rules_fail_the_site(site):
     catalog, _ = base_catalog()
-    path = site({"content/policy/laws/a.yaml": _record(catalog.by_id["policy/laws"], "2026-10-09", "2026-10-09")})
+    path = site({"content/policy/laws/a.yaml": _record(catalog.by_id["policy/laws"], "2026-10-09", "2026-10-09")},
+                MINIMAL_SITE + IDENTIFIERS)
     result = run("check", "--site", str(path), "--today", TODAY, "--format", "json")
     assert result.returncode == 1
     section = [f for f in json.loads(result.stdout) if f["item"] is None]

@@ -18,6 +18,8 @@ Findings, each with a severity:
   from 1 December, a warning from 10 working days before `annual_report.deadline`, an error after.
 - `calendar` (error): deadlines that need a year the working-day calendar lacks are not
   computed; the report says which years and how many records, at site.yaml.
+- `identifier` (error for a production site, else warning): a footer identifier or the
+  registered site name that site.yaml lacks (check/footer.py), at site.yaml.
 - The national site-inspection rules (国办秘函〔2019〕19号, check/inspection.py) that fail
   a site outright (error): no update in the whole section for two weeks (网站不更新); five
   or more policy and notice items over six months old, or ten or more items behind their
@@ -30,7 +32,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from ..check import deadlines, expire, inspection
+from ..check import deadlines, expire, footer, inspection
 from ..check.inspection import EMPTY_COLUMNS_LIMIT, NO_UPDATE_DAYS, POLICY_STALE_LIMIT, STALE_COLUMNS_LIMIT
 from ..config.catalog import Catalog, Item
 from ..config.workdays import (
@@ -261,9 +263,11 @@ def run(site, catalog: Catalog, records: list, today: dt.date, notes: dict | Non
             checker.freshness(item, out)
     _annual_report(checker, site, today)
     checker.calendar_gaps()
+    for severity, message in footer.missing(site):
+        checker.add(None, display_path(site.path, site.root), "identifier", severity, message)
     checker.inspection(seen.public, empty)
     order = {item.id: n for n, item in enumerate(checker.items)}
-    kinds = ("calendar", "annual", "late", "stale", "empty", "note", "scheduled", "withdrawn")
+    kinds = ("calendar", "identifier", "annual", "late", "stale", "empty", "note", "scheduled", "withdrawn")
     findings = sorted(checker.findings, key=lambda f: (
         f.item is not None, order.get(f.item, -1), f.path, kinds.index(f.kind), f.deadline or dt.date.min))
     summary = inspection.Summary(

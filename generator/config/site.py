@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import HOME
 from ..model.diagnostics import ConfigError, Location, Report, display_path
 from ..source import yamlsource
-from . import fieldtypes
+from . import fieldtypes, identifiers
 
 LEVELS = ("市级", "县级", "乡级")
 
@@ -46,6 +46,14 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Disclosure:
+    """The department's 政府信息公开 pages the home and item pages link to (absolute addresses)."""
+    guide: str = ""  # 政府信息公开指南
+    rules: str = ""  # 政府信息公开制度
+    apply: str = ""  # 依申请公开
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     path: Path
     title: str
@@ -57,6 +65,11 @@ class SiteConfig:
     catalog: str = "content/_catalog.yaml"
     index_format: str = "{prefix}/{year}-{serial:05}"
     site_id_code: str = ""
+    site_name: str = ""
+    conac_id: str = ""
+    icp_record: str = ""
+    police_record: str = ""
+    disclosure: Disclosure = field(default_factory=Disclosure)
     description: str = ""
     keywords: tuple[str, ...] = ()
     contact: Contact = field(default_factory=Contact)
@@ -88,6 +101,15 @@ class SiteConfig:
     @property
     def domain(self) -> str:
         return re.sub(r"^https?://([^/]+).*$", r"\1", self.base_url)
+
+    @property
+    def registered_name(self) -> str:
+        """SiteName: the name registered for the site, else the section's title."""
+        return self.site_name or self.title
+
+    @property
+    def production(self) -> bool:
+        return identifiers.production(self.base_url)
 
 
 def index_pattern(site: SiteConfig, year: int | None = None) -> re.Pattern:
@@ -263,16 +285,26 @@ CONTACT_KEYS = {
     "phone": (_optional_text, "", "联系电话"),
     "email": (_optional_text, "", "电子邮箱"),
 }
+DISCLOSURE_KEYS = {
+    "guide": (identifiers.address, "", "政府信息公开指南的网址"),
+    "rules": (identifiers.address, "", "政府信息公开制度的网址"),
+    "apply": (identifiers.address, "", "依申请公开（在线申请）的网址"),
+}
 SITE_KEYS = {
     "title": (_text, REQUIRED, "专栏名称，如 示例市住房保障信息公开专栏"),
     "department": (_text, REQUIRED, "公开主体（发布机构），如 示例市住房和城乡建设局"),
     "level": (_level, REQUIRED, "本站的公开层级：市级、县级或乡级；目录中不含该层级的事项不生成"),
-    "base_url": (_base_url, REQUIRED, "专栏上线后的完整网址，只用于订阅源和网站地图"),
+    "base_url": (_base_url, REQUIRED, "专栏上线后的完整网址，用于订阅源、网站地图和找错链接"),
     "index_prefix": (_text, REQUIRED, "索引号前缀：本单位的统一社会信用代码或组织机构代码"),
     "index_format": (_index_format, "{prefix}/{year}-{serial:05}", "索引号格式"),
     "theme": (_theme, "default", "主题名，对应 themes/ 下的文件夹"),
     "catalog": (_text, "content/_catalog.yaml", "本地目录扩展文件的位置"),
-    "site_id_code": (_optional_text, "", "网站标识码（写入页面 SiteIDCode 元数据）"),
+    "site_id_code": (identifiers.site_id_code, "", "网站标识码，10 位，如 5001120001（页脚、SiteIDCode 元数据、找错链接）"),
+    "site_name": (identifiers.site_name, "", "网站名称，按全国政府网站基本信息数据库登记的写（SiteName 元数据）"),
+    "conac_id": (identifiers.conac_id, "", "党政机关网站标识的编号（32 位），页脚显示标识并链接到它的证书"),
+    "icp_record": (identifiers.icp_record, "", "ICP 备案号，如 渝ICP备12345678号-1"),
+    "police_record": (identifiers.police_record, "", "公安机关备案号，如 渝公网安备 50010302000001号"),
+    "disclosure": (None, None, "本单位政府信息公开页面的网址：guide、rules、apply"),
     "description": (_optional_text, "", "专栏简介（写入页面 ColumnDescription 元数据）"),
     "keywords": (_str_list, (), "专栏关键词（写入页面 ColumnKeywords 元数据）"),
     "contact": (None, None, "页脚联系方式：address、phone、email"),
@@ -360,6 +392,7 @@ def load_site(path: Path) -> SiteConfig:
     calendar = _read_section(data.get("calendar"), CALENDAR_KEYS, "calendar.", loc, report)
     contact = _read_section(data.get("contact"), CONTACT_KEYS, "contact.", loc, report)
     annual = _read_section(data.get("annual_report"), ANNUAL_KEYS, "annual_report.", loc, report)
+    disclosure = _read_section(data.get("disclosure"), DISCLOSURE_KEYS, "disclosure.", loc, report)
     both = sorted(calendar.get("holidays", frozenset()) & calendar.get("workdays", frozenset()))
     if both:
         report.error(loc("calendar", data=data.get("calendar"), key="workdays"), "config-value",
@@ -374,6 +407,7 @@ def load_site(path: Path) -> SiteConfig:
         calendar=Calendar(calendar["holidays"], calendar["workdays"]),
         contact=Contact(**contact),
         annual_report=AnnualSettings(**annual),
+        disclosure=Disclosure(**disclosure),
         **values,
     )
 
@@ -386,6 +420,7 @@ def documented_keys() -> list[str]:
     names += ["calendar." + k for k in CALENDAR_KEYS]
     names += ["contact." + k for k in CONTACT_KEYS]
     names += ["annual_report." + k for k in ANNUAL_KEYS]
+    names += ["disclosure." + k for k in DISCLOSURE_KEYS]
     return names
 
 

@@ -24,7 +24,7 @@ from ..model.records import Head, Record
 from ..model.section import SectionInput
 from ..outputs import feeds, opendata
 from ..outputs.search import OUTPUT as SEARCH_INDEX
-from . import metadata
+from . import metadata, pagemeta
 from .markup import Markdown
 
 ROWS_PER_PAGE = 100
@@ -225,9 +225,13 @@ class Renderer:
     def html(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict, context: dict) -> bytes:
         """A page's bytes, for stages that keep their pages in a group of their own (annual/pages.py)."""
         depth = len(PurePosixPath(path).parts) - 1
+        root = "../" * depth
+        if "description" not in meta:  # keyed already: made from the title, the path and site.yaml
+            meta = {"description": pagemeta.section_description(self.site, title, path), **meta}
         return self.env.get_template(template).render(
-            site=self.site, root="../" * depth, path=path, title=title, crumbs=crumbs, meta=meta,
-            categories=self.categories, feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
+            site=self.site, root=root, path=path, title=title, crumbs=crumbs, meta=meta,
+            footer=pagemeta.footer(self.site, path), categories=self.categories,
+            feeds=feeds.links_for(self.site, context.get("category"), context.get("item")),
             **context).encode("utf-8")
 
     def _render_page(self, path: str, template: str, title: str, crumbs: list[Link], meta: dict,
@@ -368,7 +372,8 @@ class Renderer:
                         "type": FILE_TYPES.get(Path(a.name).suffix.lower(), "文件")} for a in record.attachments]
         fields = self.field_views(record, item)  # before the body: the feed summary converts the body next (Markdown._last)
         body = self.markdown.convert(record.body) if record.body.strip() else ""
-        meta = {"ArticleTitle": record.title, "PubDate": f"{record.published.isoformat()} 00:00",
+        meta = {"description": pagemeta.record_description(record, item.name, body, fields),
+                "ArticleTitle": record.title, "PubDate": f"{record.published.isoformat()} 00:00",
                 "ContentSource": view["issuer"], **self.column_meta(item.name, "", "栏目")}
         for number in range(1, pages + 1):
             path = f"{base}.html" if number == 1 else f"{base}-{number}.html"
