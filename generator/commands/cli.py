@@ -177,11 +177,11 @@ def cmd_check(args) -> int:
     catalog = load_catalog(site)
     report = Report()
     from ..pipeline.sitecheck import check_site  # here: `build` reaches the workers only when it has work to do
-    records = check_site(site, catalog, report)
+    day = expire.today(args.today)
+    records = check_site(site, catalog, report, day=day)
     _print_report(report)
     if report.has_errors():
         raise ContentError(Report())  # diagnostics already printed
-    day = expire.today(args.today)
     findings = check.check(site, catalog, records, day)
     if args.format == "json":
         print(check.as_json(findings))

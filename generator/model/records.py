@@ -97,6 +97,7 @@ class Record:
     body: str = ""
     body_line: int = 0  # line of the file where the body starts
     where: dict = field(default_factory=dict, compare=False)  # key -> Location
+    updated: dt.date | None = None  # 更新日期: set by the build from its register (check/pubdates.py)
 
     @property
     def category(self) -> str:
@@ -148,6 +149,7 @@ class Head(NamedTuple):
     rows_source: str = ""
     attachments: tuple[Attachment, ...] = ()  # titles masked
     index_no_at: tuple = ()  # (line, col) of the 索引号 in the file, when it has one
+    updated: dt.date | None = None  # 更新日期, set by the build from its register (check/pubdates.py)
 
     __reduce__ = tuple_reduce
 
