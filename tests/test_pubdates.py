@@ -284,3 +284,21 @@ def test_a_series_of_builds_keeps_the_first_day_and_dates_each_change(start, edi
         register.put("x", after)
         assert after.first == first and after.changed == last_change
         assert shown_update(after, published) == (last_change if last_change and last_change > published else None)
+
+
+def test_a_build_dated_in_the_future_by_mistake_does_not_make_later_builds_backdated():
+    """--today set to a later day against the real output: the next build on the real day sees
+    the record shown today, so today is its first day, not that later one."""
+    register = Register()
+    wrong = register.after(None, b"v", dt.date(2026, 12, 31), dt.date(2026, 6, 2))
+    assert wrong.first == dt.date(2026, 12, 31)
+    right = register.after(wrong, b"v", dt.date(2026, 6, 3), dt.date(2026, 6, 2))
+    assert right == Entry(dt.date(2026, 6, 3), b"v")
+    assert not pubdates.backdated(dt.date(2026, 6, 2), right.first, CALENDAR)
+
+
+def test_a_register_of_another_digest_scheme_takes_the_new_digests_without_an_update():
+    old = Register({"record:A": Entry(dt.date(2026, 3, 5), b"old")}, scheme="content-0")
+    working = Register.of(old)
+    entry = working.after(old.entries["record:A"], b"new", dt.date(2026, 6, 3), dt.date(2026, 3, 5))
+    assert entry == Entry(dt.date(2026, 3, 5), b"new") and working.saved().scheme != "content-0"

@@ -73,6 +73,8 @@ class Register:
         published today, unless today is its first day (no update on the day it appears)."""
         if entry is None:
             return Entry(min(published, day) if self.baseline else day, digest)
+        if day < entry.first:  # a build dated later (--today) remembered it: shown today, so first published today
+            entry = Entry(day, entry.digest, None if entry.changed and entry.changed > day else entry.changed)
         if entry.digest == digest:
             return entry
         if self.scheme != SCHEME:  # the digests were made another way: retaken, not a change
