@@ -94,7 +94,8 @@ def settle(heads: list, checks: dict, register: Register, day: dt.date, calendar
         if backdated(head.published, entry.first, calendar):
             _report_backdated(head, entry, check, report)
         register.put(key, entry, found)
-        settled.append(head._replace(updated=shown_update(entry, head.published)))
+        updated = shown_update(entry, head.published)
+        settled.append(head if updated == head.updated else head._replace(updated=updated))  # most are None
     return settled
 
 
