@@ -91,6 +91,20 @@ def leaks(files: dict, secrets=frozenset(), allowed=frozenset()) -> list:
     return [leak for leak in (gate.leak(path, files[path]) for path in sorted(files)) if leak]
 
 
+def carry_register(out: Path, site: Path, fresh_out: Path) -> None:
+    """Beside `fresh_out`, a build state holding nothing but the publication register of the
+    build at `out` (incremental/register.py): what a build from nothing is given of the past.
+    The register is an input, like the content: a clean build without it cannot know which
+    pages changed after publication (更新日期)."""
+    from generator.config.site import load_site
+    from generator.incremental import state
+    from generator.publish import outguard
+    last = state.load(out)
+    if last is not None and last.register is not None:
+        kept = state.State(site=outguard.identity(load_site(site / "site.yaml")), register=last.register)
+        state.save(state.state_path(fresh_out), kept)
+
+
 def copy_fixture(name: str, dest: Path) -> Path:
     shutil.copytree(FIXTURES / name, dest)
     return dest

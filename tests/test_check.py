@@ -149,11 +149,11 @@ def test_yearly_statistics_pages_count_on_time_late_and_withdrawn(site, tmp_path
     home = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="report/2026.html"' in home and 'href="report/2024.html"' in home
     page = (out / "report/2024.html").read_text(encoding="utf-8")
-    # published, on time, late, withdrawn, rows
-    assert _report_row(page, "policy/documents") == ["1", "0", "1", "0", "0"]
+    # published, on time, late, withdrawn, rows, updated after publication
+    assert _report_row(page, "policy/documents") == ["1", "0", "1", "0", "0", "0"]
     assert "主动公开信息 1 条，其中按时公开 0 条、逾期公开 1 条" in page
     page = (out / "report/2026.html").read_text(encoding="utf-8")
-    assert _report_row(page, "allocation/housing-stock") == ["9", "8", "1", "0", "9"]
+    assert _report_row(page, "allocation/housing-stock") == ["9", "8", "1", "0", "9", "0"]
     assert _report_row(page, "allocation/results")[:4] == ["2", "2", "0", "1"]  # the scheduled one not yet
-    assert _report_row(page, "guides/exchange") == ["0", "0", "0", "0", "0"]
+    assert _report_row(page, "guides/exchange") == ["0", "0", "0", "0", "0", "0"]
     assert "<caption>2026年按公开渠道和载体统计</caption>" in page

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, run
+from conftest import carry_register, copy_fixture, run
 
 TODAY = "2026-06-01"
 TITLE = "小站县公共租赁住房管理办法"
@@ -35,9 +35,12 @@ def mtimes(out: Path) -> dict:
     return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
 
 
-def clean_build(site: Path, tmp_path: Path, today: str = TODAY) -> dict:
+def clean_build(site: Path, tmp_path: Path, today: str = TODAY, out: Path | None = None) -> dict:
+    """A build from nothing; from nothing but the publication register of the build at `out` when given."""
     fresh = tmp_path / "fresh"
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".cache"))
+    if out is not None:
+        carry_register(out, fresh, tmp_path / "fresh-out")
     build(fresh, tmp_path / "fresh-out", today)
     return snapshot(tmp_path / "fresh-out")
 
@@ -72,8 +75,9 @@ def test_an_edited_record_updates_exactly_the_files_that_show_it(built, tmp_path
     build(site, out)
     changes = {kind: {p for p in paths if not p.startswith("pagefind/")}  # its files are named by content
                for kind, paths in manifest(out).items()}
-    assert changes == {"added": set(), "removed": set(), "changed": showing}
-    assert snapshot(out) == clean_build(site, tmp_path)
+    # and the year's statistics, which count the records updated after publication (更新日期)
+    assert changes == {"added": set(), "removed": set(), "changed": showing | {"report/2026.html"}}
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)
 
 
 def test_a_template_change_renders_every_page_again(built, tmp_path):
@@ -85,7 +89,7 @@ def test_a_template_change_renders_every_page_again(built, tmp_path):
     build(site, out)
     pages = {p for p in snapshot(out) if p.endswith(".html")}
     assert pages and pages <= set(manifest(out)["changed"])
-    assert snapshot(out) == clean_build(site, tmp_path)
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)
 
 
 def test_a_later_day_withdraws_what_expired_and_an_uneventful_day_changes_nothing(tmp_path):
@@ -101,7 +105,7 @@ def test_a_later_day_withdraws_what_expired_and_an_uneventful_day_changes_nothin
     build(site, out, "2026-09-01")  # its URL now holds the 已撤下 page
     assert "allocation/results/2026-01.html" in manifest(out)["changed"]
     assert "本信息已撤下" in (out / "allocation/results/2026-01.html").read_text(encoding="utf-8")
-    assert snapshot(out) == clean_build(site, tmp_path, "2026-09-01")
+    assert snapshot(out) == clean_build(site, tmp_path, "2026-09-01", out=out)
     build(site, out, "2026-06-01")  # back to an earlier day: it is shown again
     assert "allocation/results/2026-01.html" in manifest(out)["changed"]
     assert "本信息已撤下" not in (out / "allocation/results/2026-01.html").read_text(encoding="utf-8")
@@ -140,7 +144,7 @@ def test_output_changed_by_hand_is_set_right_by_an_edit_build(built, tmp_path):
     assert fragment is None or fragment.relative_to(out).as_posix() in changes["added"]
     assert stray.read_text(encoding="utf-8") == "手工添加"
     stray.unlink()
-    assert snapshot(out) == clean_build(site, tmp_path)
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)
 
 
 def test_state_is_kept_beside_the_output(built):
@@ -175,7 +179,7 @@ def test_every_step_of_a_series_of_edits_gives_the_clean_build_output(built, tmp
     for number, step in enumerate(steps):
         step()
         build(site, out)
-        assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
+        assert snapshot(out) == clean_build(site, tmp_path / str(number), out=out), f"step {number}"
 
 
 def remembered_stamp(site: Path, shown: str):
@@ -222,7 +226,7 @@ def test_edits_that_keep_a_files_size_and_mtime_are_seen(built, tmp_path):
         step(stamp)
         assert record.stat().st_size == stamp.st_size
         build(site, out)
-        assert snapshot(out) == clean_build(site, tmp_path / str(number)), f"step {number}"
+        assert snapshot(out) == clean_build(site, tmp_path / str(number), out=out), f"step {number}"
 
 
 def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path):
@@ -250,11 +254,11 @@ def test_a_change_the_search_index_does_not_read_keeps_the_index(built, tmp_path
     listing.write_text(listing.read_text(encoding="utf-8").replace("房号: 1-102", "房号: 1-103"), encoding="utf-8")
     assert build_noting_runs() == 0
     assert "allocation/results/2026-01.html" in manifest(out)["changed"]
-    assert snapshot(out) == clean_build(site, tmp_path / "rows")
+    assert snapshot(out) == clean_build(site, tmp_path / "rows", out=out)
     listing.write_text(listing.read_text(encoding="utf-8").replace("现将分配结果公示如下", "现将分配结果予以公示"),
                        encoding="utf-8")
     assert build_noting_runs() == 1
-    assert snapshot(out) == clean_build(site, tmp_path / "body")
+    assert snapshot(out) == clean_build(site, tmp_path / "body", out=out)
 
 
 def test_an_edit_checks_and_renders_that_record_alone(built, monkeypatch):
@@ -288,7 +292,9 @@ def test_the_build_result_counts_what_was_made_and_what_was_taken_as_it_was(buil
     body = build_in_process(site / "site.yaml", out, today=TODAY)
     assert body.rendered == 1
     assert 0 < body.groups_made < body.groups_reused
-    assert [p for p in body.changes.changed if not p.startswith(("feeds/", "pagefind/"))] == ["policy/laws/banfa.html"]
+    # the year's statistics count the records updated after publication: this one is, from now on
+    assert [p for p in body.changes.changed if not p.startswith(("feeds/", "pagefind/"))] == [
+        "policy/laws/banfa.html", "report/2026.html"]
     again = build_in_process(site / "site.yaml", out, today=TODAY)
     assert (again.rendered, again.groups_made, again.groups_reused) == (0, 0, 0)  # not even read
     record.write_text(record.read_text(encoding="utf-8").replace(TITLE, TITLE + "（修订）"), encoding="utf-8")

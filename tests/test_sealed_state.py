@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2.bccache
 import pytest
-from conftest import FIXTURES, ROOT, copy_fixture, run
+from conftest import FIXTURES, ROOT, carry_register, copy_fixture, run
 
 from generator.incremental import products, seal, state
 
@@ -48,9 +48,12 @@ def snapshot(out: Path) -> dict:
             if p.is_file() and not p.relative_to(out).as_posix().startswith("pagefind/")}
 
 
-def clean_build(site: Path, tmp_path: Path, today: str = TODAY) -> dict:
+def clean_build(site: Path, tmp_path: Path, today: str = TODAY, out: Path | None = None) -> dict:
+    """A build from nothing; from nothing but the publication register of the build at `out` when given."""
     fresh = tmp_path / "fresh"
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".cache"))
+    if out is not None:
+        carry_register(out, fresh, tmp_path / "fresh-out")
     build(fresh, tmp_path / "fresh-out", today=today)
     return snapshot(tmp_path / "fresh-out")
 
@@ -72,7 +75,7 @@ def test_a_state_replaced_by_a_malicious_pickle_is_not_run(built, tmp_path):
     assert not marker.exists()
     assert result.stderr.count("warning[state-unsealed]") == 1
     assert "另一台计算机、另一个账户" in result.stderr
-    assert snapshot(out) == clean_build(site, tmp_path)
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)
     assert "state-unsealed" not in build(site, out).stderr  # the build sealed a state of its own
 
 
@@ -92,7 +95,7 @@ def test_cache_files_replaced_by_malicious_pickles_are_not_run(built, tmp_path):
     result = build(site, out)
     assert not marker.exists()
     assert result.stderr.count("warning[cache-unsealed]") == 1  # once, for the whole of .cache
-    assert snapshot(out) == clean_build(site, tmp_path)
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)
     again = build(site, out)  # every file it ignored is replaced or removed: no warning next time
     assert "unsealed" not in again.stderr
     assert not (site / ".cache/products/index-zz.pickle").exists()
@@ -133,7 +136,7 @@ def test_an_open_data_file_not_sealed_is_made_again(tmp_path):
     result = build(site, out, today=today)
     assert not marker.exists()
     assert "warning[cache-unsealed]" in result.stderr
-    assert snapshot(out) == clean_build(site, tmp_path, today)
+    assert snapshot(out) == clean_build(site, tmp_path, today, out=out)
 
 
 def test_a_state_sealed_with_another_key_is_ignored(built, tmp_path, monkeypatch):
@@ -142,7 +145,7 @@ def test_a_state_sealed_with_another_key_is_ignored(built, tmp_path, monkeypatch
     other = {"ZFBZ_KEY_DIR": str(tmp_path / "another-user")}
     result = build(site, out, env=other)  # the state and .cache of another account, as if copied
     assert "warning[state-unsealed]" in result.stderr and "warning[cache-unsealed]" in result.stderr
-    assert snapshot(out) == clean_build(site, tmp_path)
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)
     assert state.load(out) is None  # sealed now with the other key, not this one
     monkeypatch.setenv("ZFBZ_KEY_DIR", other["ZFBZ_KEY_DIR"])
     assert state.load(out) is not None
@@ -240,7 +243,7 @@ def test_an_unusable_key_folder_means_full_builds_never_a_crash(built, tmp_path)
         result = build(site, out, env=unusable)
         assert result.stderr.count("warning[key-unavailable]") == 1
         assert "unsealed" not in result.stderr  # the key's warning says it all
-        assert snapshot(out) == clean_build(site, tmp_path)
+        assert snapshot(out) == clean_build(site, tmp_path, out=out)
         shutil.rmtree(tmp_path / "fresh")
         shutil.rmtree(tmp_path / "fresh-out")
 

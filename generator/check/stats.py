@@ -1,6 +1,7 @@
 """Yearly disclosure statistics (seed 003, the annual report): per year of publication,
 per category and item, the records published, on time or late, withdrawn since, the
-list rows disclosed, and the records per channel of the catalog (公开渠道和载体).
+list rows disclosed, the records updated after publication (their 更新日期, from the build's
+publication register), and the records per channel of the catalog (公开渠道和载体).
 
 Counts only: no record text reaches the statistics pages.
 """
@@ -22,9 +23,10 @@ class Counts:
     withdrawn: int = 0
     rows: int = 0
     uncounted: int = 0  # published, but on time or late cannot be told: a year missing from the calendar
+    updated: int = 0  # whose public content changed after publication (更新日期: check/pubdates.py)
 
     def add(self, other: "Counts") -> None:
-        for name in ("published", "on_time", "late", "withdrawn", "rows", "uncounted"):
+        for name in ("published", "on_time", "late", "withdrawn", "rows", "uncounted", "updated"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -65,7 +67,8 @@ def yearly(site, catalog: Catalog, records: list, seen: expire.Visibility, today
             year.missing_years.add(problem.year)
         gone = record.source in withdrawn  # its 公示期 is over; it was published all the same
         one = Counts(published=1, on_time=int(late is False), late=int(late is True), withdrawn=int(gone),
-                     rows=record.row_count, uncounted=int(late is None))
+                     rows=record.row_count, uncounted=int(late is None),
+                     updated=int(record.updated is not None))
         year.items[item.id].add(one)
         for channel in item.elements["公开渠道和载体"]:
             year.channels[channel] = year.channels.get(channel, 0) + 1

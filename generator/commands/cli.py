@@ -194,8 +194,8 @@ def cmd_check(args) -> int:
     catalog = load_catalog(site)
     report = Report()
     from ..pipeline.sitecheck import check_site  # here: `build` reaches the workers only when it has work to do
-    records = check_site(site, catalog, report)
     day = expire.today(args.today)
+    records = check_site(site, catalog, report, day=day)
     from ..source.notes import load_notes
     notes = load_notes(site, catalog, report)  # the items' 无信息说明
     _print_report(report)

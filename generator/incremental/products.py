@@ -48,6 +48,8 @@ class Checked(NamedTuple):
     deps: tuple  # (path, size, mtime_ns, ctime_ns, inode) of rows_from and attachments
     attachments: tuple = ()  # what the attachment scan found: counts when published
     facts: tuple = ()  # what the annual report counts of a policy document (annual/counts.py), else ()
+    content: bytes = b""  # digest of its public content (check/pubdates.py): the register's 更新日期
+    published_at: tuple = ()  # (line, col) of its `published` (else `date`) in the file
 
     __reduce__ = tuple_reduce
 
@@ -108,16 +110,21 @@ def context_digest(site, theme: Path) -> bytes:
     return digest.digest()
 
 
-def render_key(check_key: str, deps: list, kept: tuple, index_no: str, linked: tuple = ()) -> str:
+def render_key(check_key: str, deps: list, kept: tuple, index_no: str, linked: tuple = (), updated=None) -> str:
     """A render is made from a check (the record file, and the spreadsheet and attachments
     as `deps` found them), the rows shown (`kept`: their indices, increasing, as a tuple or
-    a range), the 索引号 and what it shows of the records it links to or that link to it
-    (`linked`: check/links.related)."""
+    a range), the 索引号, what it shows of the records it links to or that link to it
+    (`linked`: check/links.related) and the 更新日期 (from the build state's register)."""
     if not kept or kept[-1] == len(kept) - 1:  # every row (`kept` is increasing), as most lists: no array made
         rows = b"rows 0-%d" % len(kept)
     else:  # the rows shown as bytes, not repr(): a list's hundreds of row numbers, for every list, every build
         rows = array.array("q", kept).tobytes()
-    return keys.key_of(check_key, repr((deps, index_no, linked) if linked else (deps, index_no)), rows).hex()
+    shown = (deps, index_no)
+    if linked:
+        shown += (linked,)
+    if updated is not None:
+        shown += (updated,)
+    return keys.key_of(check_key, repr(shown), rows).hex()
 
 
 def _segment(key: str) -> str:

@@ -47,6 +47,7 @@ class State:
     summary: object = None  # what the build reported: replayed when nothing changed
     packed_groups: bytes = b""  # the ledger's groups, pickled: see `groups`
     site: object = None  # outguard.identity of the site whose build this is: another site's is refused
+    register: object = None  # register.Register: what was first published when (None in a state of an older version)
 
     @property
     def groups(self) -> dict:

@@ -102,6 +102,7 @@ class Record:
     summary: str = ""  # 内容概述: shown in the metadata block, the feeds' description, the page's meta description
     topic: str = ""  # 主题分类 of this record, when not its item's
     where: dict = field(default_factory=dict, compare=False)  # key -> Location
+    updated: dt.date | None = None  # 更新日期: set by the build from its register (check/pubdates.py)
 
     @property
     def category(self) -> str:
@@ -155,6 +156,7 @@ class Head(NamedTuple):
     index_no_at: tuple = ()  # (line, col) of the 索引号 in the file, when it has one
     validity: str = ""  # 有效性 of a policy document ("" when it has none: 有效)
     refs: tuple = ()  # (role, 索引号, line, col) of each record it names (REFERENCE_FIELDS)
+    updated: dt.date | None = None  # 更新日期, set by the build from its register (check/pubdates.py)
 
     __reduce__ = tuple_reduce
 

@@ -117,6 +117,7 @@ def _build(s: Session, stage, tick) -> BuildResult:
     files = discover(s.site.content_dir, s.site.root, s.catalog, s.report)   # the record files
     done = workers.check_files(s.job, files, s.report, tick)                 # checked, masked (and rendered)
     heads = _index_numbers(s, done)                                          # 索引号 settled, collisions
+    heads = stages.publication_dates(s, done, heads)                         # backdated? 更新日期 (register)
     notes = load_notes(s.site, s.catalog, s.report)                  # the items' 无信息说明
     seen = expire.sort_out(heads, s.day)                                     # public, drafts, scheduled, withdrawn
     public = [h for h in seen.public if workers.shows(s.job, h)]
@@ -182,7 +183,8 @@ def _commit(s: Session, done: workers.Checks, seen: expire.Visibility, rendered:
     def save_state(path: Path) -> None:
         summary = BuildResult(result.report, result.records, _slim(seen), result.masked)
         state.save(path, state.State(s.inputs, *remembered, s.day, plan.changes.written, summary,
-                                     state.State.pack(s.ledger.saved_groups()), site=identity))
+                                     state.State.pack(s.ledger.saved_groups()), site=identity,
+                                     register=s.register.saved()))
     try:
         commit.commit(s.output, plan, s.pending, identity, save_state)
     except OSError as problem:  # not foreseen by _writable: say which path, never a traceback

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..config.catalog import Catalog, load_catalog
 from ..config.site import SiteConfig
 from ..incremental import products
+from ..incremental.register import Register
 from ..incremental.state import State
 from ..model.diagnostics import Report
 from ..publish import journal, outguard
@@ -38,6 +39,7 @@ class Session:
     ledger: Ledger
     job: workers.Job
     report: Report = field(default_factory=Report)
+    register: Register = field(default_factory=Register)  # the publication register this build settles
 
     @property
     def context(self) -> bytes:
@@ -56,10 +58,12 @@ def open_session(request: Request, previous: Previous, inputs: bytes, stats: dic
     shutil.rmtree(staging, ignore_errors=True)
     output = Output(out, staging, last.files if last else {}, previous.found.damaged())
     visible = {i.id for i in catalog.for_level(site.level).items}
-    job = workers.Job(site, catalog, request.day, store, renderer, output, visible, stats=stats)
+    job = workers.Job(site, catalog, request.day, store, renderer, output, visible, stats=stats,
+                      register=last.register if last else None)
     ledger = Ledger(output, last.groups if last else {}, job.allowed)
     return Session(site, catalog, request.day, out, request.strict, last, previous.pending,
-                   previous.found.existing(), inputs, request.start, store, renderer, output, ledger, job)
+                   previous.found.existing(), inputs, request.start, store, renderer, output, ledger, job,
+                   register=Register.of(last.register if last else None))
 
 
 def close_session(session: Session) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..check import collisions, links
+from ..check import collisions, expire, links, pubdates
+from ..config import workdays
 from ..config.site import theme_dir
 from ..incremental import products
 from ..incremental.keys import digest, key_of
@@ -47,7 +48,8 @@ def record_pages(s: Session, files: list, done: workers.Checks, public: list, ke
         kept = kept_rows.get(head.source)
         kept = range(head.row_count) if kept is None else kept  # every row: the key is the same for a range
         linked = related.get(head.source, ())
-        key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no, linked)
+        key = products.render_key(done.keys[index], done.checks[index].deps, kept, head.index_no, linked,
+                                  head.updated)
         outcome = done.outcomes.get(index)
         if outcome is not None and outcome.render_key == key:
             if outcome.rendered is not None:
@@ -59,7 +61,7 @@ def record_pages(s: Session, files: list, done: workers.Checks, public: list, ke
             done.renders[head.source] = (key, cached)
             continue
         tasks.append(workers.Task(index, files[index], done.keys[index],
-                                  head.index_no if head.index_no_derived else "", linked))
+                                  head.index_no if head.index_no_derived else "", linked, (head.updated,)))
     for outcome in workers.run(s.job, tasks, tick):
         s.report.diagnostics.extend(outcome.render_diagnostics if outcome.checked else outcome.diagnostics)
         if outcome.rendered is not None:
@@ -67,6 +69,16 @@ def record_pages(s: Session, files: list, done: workers.Checks, public: list, ke
             rendered += 1
     done.outcomes = {}  # all they hold now is in done.renders and the store
     return rendered
+
+
+def publication_dates(s: Session, done: workers.Checks, heads: list) -> list:
+    """The public records against the publication register kept in the build state:
+    `backdated` errors, and each head's 更新日期 (check/pubdates.py)."""
+    checks = {c.head.source: c for c in done.checks if c is not None}
+
+    def public(head) -> bool:
+        return expire.status(head, s.day)[0] == "public" and workers.shows(s.job, head)
+    return pubdates.settle(heads, checks, s.register, s.day, workdays.for_site(s.site), public, s.report)
 
 
 # -- the shared pages -----------------------------------------------------------------------

@@ -12,12 +12,13 @@ of records needs little memory.
 """
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 from dataclasses import dataclass, field, replace
 
 from ..annual.counts import facts_of
-from ..check import expire
+from ..check import expire, pubdates
 from ..check.validate import after_check, check_record
 from ..config.catalog import Catalog
 from ..config.site import SiteConfig
@@ -48,6 +49,7 @@ class Job:
     visible: set = field(default_factory=set)  # ids of the items of the site's level
     summaries: Summaries = field(default_factory=Summaries)
     stats: dict = field(default_factory=dict)  # record file location -> os.stat_result, taken this run
+    register: object = None  # the last build's publication register (incremental/register.py), read only
 
     def for_worker(self) -> "Job":
         """What a worker started afresh (spawn: Windows, macOS, wherever there is no fork) is
@@ -69,6 +71,7 @@ class Task:
     check_key: str | None  # None: the worker finds it from the bytes it reads
     index_no: str = ""  # the 索引号 to publish under when it is not the file's own (derived)
     linked: tuple = ()  # what its page shows of the records it links to or that link to it (check/links.py)
+    updated: tuple = ()  # (更新日期 or None,) as the build settled it (check/pubdates.py); () while checking
 
 
 @dataclass
@@ -145,14 +148,16 @@ def _leaks(gate: leakgate.Gate, parts: dict, report: Report, source: tuple) -> N
             leakgate.report(leak, report)
 
 
-def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secrets: set, kept: tuple) -> None:
+def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secrets: set, kept: tuple,
+            updated: dt.date | None) -> None:
     """The record's pages, feed summary, project names and open-data rows, gated with its
     own raw values; the changed pages staged. Nothing is kept when the gate finds a leak."""
     job = _job
     report = Report()
     item = job.catalog.by_id[record.item_id]
     index_no = task.index_no or record.index_no
-    shown = replace(expire.trimmed(masked, kept), index_no=index_no, index_no_derived=bool(task.index_no))
+    shown = replace(expire.trimmed(masked, kept), index_no=index_no, index_no_derived=bool(task.index_no),
+                    updated=updated)
     rows = display_rows(shown, item)
     pages = job.renderer.pages_of(shown, rows, task.linked)
     summary = job.summaries(shown, item)
@@ -163,7 +168,7 @@ def _render(task: Task, outcome: Outcome, record: Record, masked: Record, secret
     if data:  # the JSON holds the same cells as the CSV
         parts[f"data/{item.id}.csv"] = data[1]
     _leaks(leakgate.Gate(secrets, job.allowed), parts, report, (record.shown, record.source))
-    outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no, task.linked)
+    outcome.render_key = render_key(task.check_key, outcome.checked.deps, kept, index_no, task.linked, updated)
     outcome.diagnostics += report.diagnostics
     outcome.render_diagnostics = report.diagnostics
     if report.has_errors():
@@ -188,14 +193,21 @@ def work(task: Task) -> Outcome:
     head = head_of(record, masked)
     attachments = Report()  # attachments are published as they are: masking cannot touch them
     attachscan.check([masked], result.secrets, job.site, attachments)
+    content = pubdates.content_digest(masked, job.catalog.by_id[record.item_id])
+    published_at = record.where.get("published") or record.where.get("date")
     outcome = Outcome(task.index, Checked(head, tuple(report.diagnostics), result.counts[record.source],
                                           dependencies(head, job.site.root), tuple(attachments.diagnostics),
-                                          facts_of(record)),
+                                          facts=facts_of(record), content=content,
+                                          published_at=(published_at.line, published_at.col) if published_at else ()),
                       list(report.diagnostics), task.check_key)
     state, kept = expire.status(head, job.day)
     if job.output is not None and state == "public" and shows(job, head) and (task.index_no or head.index_no) \
             and not (head.refs and not task.linked):  # its links are known once every record is checked
-        _render(task, outcome, record, masked, result.secrets, kept)
+        if task.updated:
+            updated = task.updated[0]
+        else:  # while checking: the 更新日期 the build will settle, from the same register
+            updated = pubdates.predicted(job.register, head, content, job.day)
+        _render(task, outcome, record, masked, result.secrets, kept, updated)
     return outcome
 
 

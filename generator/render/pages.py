@@ -255,7 +255,7 @@ class Renderer:
     def record_view(self, record: Record) -> dict:
         item = self.catalog.by_id[record.item_id]
         return {"record": record, "item": item, "url": record.url, "title": record.title,
-                "date": show(record.date), "published": show(record.published)}
+                "date": show(record.date), "published": show(record.published), "updated": show(record.updated)}
 
     def field_views(self, record: Record, item: Item) -> list[tuple[str, str, bool]]:
         """(name, text or HTML, is_html) for each published field of a document, but those
