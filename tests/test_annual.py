@@ -347,3 +347,50 @@ def test_check_says_nothing_of_the_report_without_an_annual_folder(tmp_path):
     (tmp_path / "a" / "content" / "_annual").mkdir()
     found = check_command.check(site, load_catalog(site), [], dt.date(2026, 2, 10))
     assert [f.severity for f in found if f.kind == "annual"] == ["error"]
+
+
+# -- AR-10: a published report is never silently changed ----------------------------------
+def _build(site_yaml, out, day: str):
+    return run("build", "--site", str(site_yaml), "--out", str(out), "--today", day)
+
+
+def test_a_published_report_changed_without_a_correction_note_is_an_error(tmp_path):
+    """Published 2026-01-20 and built then; changed on 2026-02-05: without a 更正说明 dated
+    after its publication the build fails and the output keeps the published report; with one,
+    the page shows it with its date. A second change on a later day needs a note of its own."""
+    path = "content/_annual/2025.yaml"
+    site_yaml = write_site(tmp_path / "site", {path: _report()})
+    source, out = site_yaml.parent / path, tmp_path / "out"
+    assert _build(site_yaml, out, "2026-01-20").returncode == 0
+    published = (out / "annual-report/2025.html").read_bytes()
+    changed = source.read_text(encoding="utf-8").replace("本年度工作情况。", "本年度工作情况（修订）。", 1)
+    source.write_text(changed, encoding="utf-8")
+    failed = _build(site_yaml, out, "2026-02-05")
+    assert failed.returncode == 1 and "error[annual-changed]" in failed.stderr
+    assert "已于 2026-01-20 公开" in failed.stderr and "2026-01-21 以后的更正说明" in failed.stderr
+    assert (out / "annual-report/2025.html").read_bytes() == published
+    early = changed + "更正说明:\n  - {日期: 2026-01-20, 说明: 公开当天的说明不算更正}\n"
+    source.write_text(early, encoding="utf-8")
+    assert "annual-changed" in _build(site_yaml, out, "2026-02-05").stderr
+    noted = changed + "更正说明:\n  - {日期: 2026-02-05, 说明: 更正了总体情况中的一处表述}\n"
+    source.write_text(noted, encoding="utf-8")
+    assert _build(site_yaml, out, "2026-02-05").returncode == 0
+    page = (out / "annual-report/2025.html").read_text(encoding="utf-8")
+    assert "2026-02-05" in page and "更正了总体情况中的一处表述" in page
+    again = noted.replace("（修订）", "（再次修订）")
+    source.write_text(again, encoding="utf-8")
+    second = _build(site_yaml, out, "2026-02-10")
+    assert second.returncode == 1 and "2026-02-06 以后的更正说明" in second.stderr
+    source.write_text(again + "  - {日期: 2026-02-10, 说明: 再次更正}\n", encoding="utf-8")
+    assert _build(site_yaml, out, "2026-02-10").returncode == 0
+
+
+def test_edits_on_the_day_of_publication_and_a_first_build_need_no_correction_note(tmp_path):
+    path = "content/_annual/2025.yaml"
+    site_yaml = write_site(tmp_path / "site", {path: _report()})
+    source, out = site_yaml.parent / path, tmp_path / "out"
+    assert _build(site_yaml, out, "2026-01-20").returncode == 0
+    source.write_text(source.read_text(encoding="utf-8").replace("本年度工作情况。", "当天改过。", 1), encoding="utf-8")
+    assert _build(site_yaml, out, "2026-01-20").returncode == 0  # still the day it was published
+    fresh = _build(site_yaml, tmp_path / "fresh", "2026-03-01")  # no state: what was published is not known
+    assert fresh.returncode == 0, fresh.stderr

@@ -307,6 +307,7 @@ def test_the_build_result_counts_what_was_made_and_what_was_taken_as_it_was(buil
 REPEALED = """---
 title: 小站县公共租赁住房管理暂行办法
 date: 2019-03-01
+published: 2026-06-01
 index_no: XZ/2019-00001
 fields:
   发布部门: 小站县人民政府
@@ -320,6 +321,7 @@ fields:
 EXPLAINER = """---
 title: 管理办法政策解读
 date: 2026-03-06
+published: 2026-06-01
 index_no: XZ/2026-00090
 fields:
   解读主体: 小站县住房和城乡建设局
@@ -346,19 +348,19 @@ def test_pages_linked_by_index_number_follow_the_records_they_show(built, tmp_pa
     explainer.write_text(EXPLAINER, encoding="utf-8")  # a new 解读: the document's page lists it
     build(site, out)
     assert "policy/laws/banfa.html" in manifest(out)["changed"]
-    assert snapshot(out) == clean_build(site, tmp_path / "added")
+    assert snapshot(out) == clean_build(site, tmp_path / "added", out=out)
     record.write_text(original.replace(TITLE, TITLE + "（修订）"), encoding="utf-8")  # the target's title
     build(site, out)
     assert {"policy/laws/old.html", "interpretation/local/jiedu.html"} <= set(manifest(out)["changed"])
     assert f"{TITLE}（修订）</a>" in (out / "policy/laws/old.html").read_text(encoding="utf-8")
-    assert snapshot(out) == clean_build(site, tmp_path / "retitled")
+    assert snapshot(out) == clean_build(site, tmp_path / "retitled", out=out)
     old.write_text(REPEALED.replace("已废止", "已修改"), encoding="utf-8")  # the replaced one's 有效性
     build(site, out)
     assert "本文件修改了：" in (out / "policy/laws/banfa.html").read_text(encoding="utf-8")
-    assert snapshot(out) == clean_build(site, tmp_path / "modified")
+    assert snapshot(out) == clean_build(site, tmp_path / "modified", out=out)
     record.rename(record.with_name("banfa-2026.md"))  # renamed: the links follow its new address
     build(site, out)
-    fresh = clean_build(site, tmp_path / "renamed")
+    fresh = clean_build(site, tmp_path / "renamed", out=out)
     for path in ("policy/laws/old.html", "interpretation/local/jiedu.html", "policy/laws/banfa-2026.html"):
         assert (out / path).read_bytes() == fresh[path], path
     assert 'href="../../policy/laws/banfa-2026.html"' in (out / "policy/laws/old.html").read_text(encoding="utf-8")
@@ -366,8 +368,8 @@ def test_pages_linked_by_index_number_follow_the_records_they_show(built, tmp_pa
     before = snapshot(out)
     result = run("build", "--site", str(site / "site.yaml"), "--out", str(out), "--today", TODAY)
     assert result.returncode == 1
-    assert "content/policy/laws/old.md:10:9: error[unknown-index-no]: 替代文件“XZ/2026-00001”" in result.stderr
-    assert "content/interpretation/local/jiedu.md:9:13: error[unknown-index-no]:" in result.stderr
+    assert "content/policy/laws/old.md:11:9: error[unknown-index-no]: 替代文件“XZ/2026-00001”" in result.stderr
+    assert "content/interpretation/local/jiedu.md:10:13: error[unknown-index-no]:" in result.stderr
     assert snapshot(out) == before
 def test_a_notice_expiring_overnight_leaves_its_line_as_a_clean_build_does(tmp_path):
     """The item list's line for an expired 公示 comes from the heads and the day (SectionInput)."""
@@ -382,7 +384,7 @@ def test_a_notice_expiring_overnight_leaves_its_line_as_a_clean_build_does(tmp_p
     build(site, out, "2026-09-01")
     assert "allocation/results/index.html" in manifest(out)["changed"]
     assert line in (out / "allocation/results/index.html").read_text(encoding="utf-8")
-    assert snapshot(out) == clean_build(site, tmp_path, "2026-09-01")
+    assert snapshot(out) == clean_build(site, tmp_path, "2026-09-01", out=out)
 
 
 def test_a_no_information_note_added_or_removed_changes_its_item_page_alone(built, tmp_path):
@@ -393,11 +395,11 @@ def test_a_no_information_note_added_or_removed_changes_its_item_page_alone(buil
     build(site, out)
     assert manifest(out) == {"added": [], "changed": ["planning/annual/index.html"], "removed": []}
     assert "本栏目2026年度无此类信息。" in (out / "planning/annual/index.html").read_text(encoding="utf-8")
-    assert snapshot(out) == clean_build(site, tmp_path)
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)
     note.unlink()
     build(site, out)
     assert manifest(out) == {"added": [], "changed": ["planning/annual/index.html"], "removed": []}
     assert "本事项暂无公开信息。" in (out / "planning/annual/index.html").read_text(encoding="utf-8")
     shutil.rmtree(tmp_path / "fresh")
     shutil.rmtree(tmp_path / "fresh-out")
-    assert snapshot(out) == clean_build(site, tmp_path)
+    assert snapshot(out) == clean_build(site, tmp_path, out=out)

@@ -301,6 +301,8 @@ class _Reader:
         raw = data.get("更正说明")
         if raw is None:
             return ()
+        where = self.at(data, "更正说明", False)
+        self.annual.where[("更正说明",)] = (where.line, where.col)
         if not isinstance(raw, list):
             self.report.error(self.at(data, "更正说明"), "annual-correction", "更正说明应为列表",
                               "每一项写成“- {日期: 2027-02-10, 说明: 更正了表二……}”")

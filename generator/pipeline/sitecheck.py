@@ -38,21 +38,25 @@ def check_site(site, catalog, report: Report, store: products.Store | None = Non
     collisions.paged_collisions([c.head for c in checks], report)
     collisions.project_collisions([c.head for c in checks], {}, report)  # a list's rows: found when rendered
     from ..annual import review  # the 年度报告 too: checked, its 表一 counted from the records
-    review.gather(site, checks, report)
+    reports = review.gather(site, checks, report)
     heads = assign_index_numbers([c.head for c in checks], site, report)
     links.check_references(heads, report)
-    _publication_dates(site, job, heads, checks, report)
+    _publication_dates(site, job, heads, checks, reports, report)
     return heads
 
 
-def _publication_dates(site, job: workers.Job, heads: list, checks: list, report: Report) -> None:
-    """`backdated` errors against the register a build of the default output left (none
-    without one, or with another site's): the 更新日期 are a build's business."""
+def _publication_dates(site, job: workers.Job, heads: list, checks: list, reports: dict, report: Report) -> None:
+    """`backdated` errors, and annual reports changed without a 更正说明, against the register
+    a build of the default output left (none without one, or with another site's): the
+    更新日期 are a build's business."""
     kept = state.load(site.root / "output")
     if kept is None or kept.register is None or not outguard.same_site(kept.site, site):
         return
 
     def public(head) -> bool:
         return expire.status(head, job.day)[0] == "public" and workers.shows(job, head)
-    pubdates.settle(heads, {c.head.source: c for c in checks}, Register.of(kept.register), job.day,
-                    workdays.for_site(site), public, report)
+    register = Register.of(kept.register)
+    pubdates.settle(heads, {c.head.source: c for c in checks}, register, job.day, workdays.for_site(site), public,
+                    report)
+    from ..annual import corrections, pages
+    corrections.settle(pages.published(reports, job.day), register, job.day, report)

@@ -99,12 +99,13 @@ def annual_reports(s: Session, done: workers.Checks, heads: list) -> None:
     """The 年度报告 (annual/): read, counted from the policy records, checked (errors stop the
     build like any content error), and their pages and data as one group, keyed by what
     they show and by the years that have a statistics page to link to."""
-    from ..annual import pages, review
+    from ..annual import corrections, pages, review
     reports = review.gather(s.site, done.checks, s.report)
     visible = s.catalog.for_level(s.site.level).by_id
     stats_years = {h.published.year for h in heads if not h.draft and h.published <= s.day
                    and h.item_id in visible and not visible[h.item_id].on_request_only}
     shown = pages.published(reports, s.day)
+    corrections.settle(shown, s.register, s.day, s.report)  # a report changed after publication says so
     if s.ledger.reuse(pages.GROUP, pages.key(s.context, shown, stats_years)):
         return
     for path, data in pages.files(s.renderer, s.site, shown, stats_years).items():
