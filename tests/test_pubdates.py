@@ -176,7 +176,7 @@ def test_a_content_change_shows_its_update_day_and_nothing_else_does(site, tmp_p
     write(site, NEW, text.replace("当天改过", "修订"))
     build(site / "site.yaml", out, today="2026-06-08")
     assert '<th scope="row">更新日期</th><td class="date" colspan="3">2026-06-08</td>' in page(out)
-    assert '<th scope="row">公开日期</th><td class="date">2026-06-03</td>' in page(out)  # kept
+    assert '<th scope="row">公开日期</th><td class="date" colspan="3">2026-06-03</td>' in page(out)  # kept
     again = build(site / "site.yaml", out, today="2026-06-09")  # nothing changed: a no-op, the day kept
     assert (again.rendered, again.groups_made) == (0, 0) and "2026-06-08" in page(out)
     entry = register(out).entries["record:XZ/2026-00077"]

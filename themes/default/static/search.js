@@ -155,6 +155,10 @@
     // Pagefind also returns pages with only part of a Chinese word: those containing it whole come first.
     var needle = squeezed(query), exact = [], related = [];
     loaded.forEach(function (data) { (squeezed(data.content || "").indexOf(needle) >= 0 ? exact : related).push(data); });
+    // A page titled exactly what was asked (a project's or a document's name) leads: Pagefind ranks
+    // shorter pages that merely mention it higher.
+    var titled = exact.filter(function (data) { return squeezed((data.meta || {}).title || "") === needle; });
+    exact = titled.concat(exact.filter(function (data) { return titled.indexOf(data) < 0; }));
     results = exact.concat(related);
     showMore();
     var cut = found.results.length > LOAD ? "（只列出最相关的 " + LOAD + " 条）" : "";
