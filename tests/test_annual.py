@@ -394,3 +394,28 @@ def test_edits_on_the_day_of_publication_and_a_first_build_need_no_correction_no
     assert _build(site_yaml, out, "2026-01-20").returncode == 0  # still the day it was published
     fresh = _build(site_yaml, tmp_path / "fresh", "2026-03-01")  # no state: what was published is not known
     assert fresh.returncode == 0, fresh.stderr
+
+
+def _files(out) -> dict:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_an_edited_or_added_report_is_rebuilt_as_a_build_from_nothing_makes_it(tmp_path):
+    """The reports are one ledger group: an edit re-makes their pages and data exactly as a
+    clean build does, and a build that changes nothing re-makes nothing."""
+    path = "content/_annual/2025.yaml"
+    site_yaml = write_site(tmp_path / "site", {path: _report()})
+    source, out = site_yaml.parent / path, tmp_path / "out"
+    assert _build(site_yaml, out, "2026-01-20").returncode == 0
+    source.write_text(source.read_text(encoding="utf-8").replace("本年度工作情况。", "全年工作情况。", 1), encoding="utf-8")
+    (site_yaml.parent / "content/_annual/2024.yaml").write_text(_report(2024, "2025-01-20"), encoding="utf-8")
+    assert _build(site_yaml, out, "2026-01-20").returncode == 0
+    fresh = _build(site_yaml, tmp_path / "fresh", "2026-01-20")
+    assert fresh.returncode == 0, fresh.stderr
+    assert _files(out) == _files(tmp_path / "fresh")
+    index = (out / "annual-report/index.html").read_text(encoding="utf-8")
+    assert index.index("2025年政府信息公开工作年度报告") < index.index("2024年政府信息公开工作年度报告")
+    assert "全年工作情况。" in (out / "annual-report/2025.html").read_text(encoding="utf-8")
+    from generator.pipeline.build import build
+    again = build(site_yaml, out, today="2026-01-20")
+    assert (again.rendered, again.groups_made) == (0, 0)

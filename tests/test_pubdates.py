@@ -79,6 +79,17 @@ def test_the_command_line_prints_backdated_with_its_place(site):
            "2026-06-03" in result.stderr
 
 
+def test_a_new_record_without_published_is_told_to_write_the_day_it_appears(site):
+    """No `published`: the 公开日期 is its `date`, weeks back for a document added today. The
+    hint says to write the day, at the place of `date` (the line the 公开日期 comes from)."""
+    site, out = site
+    write(site, NEW, new_record("2026-05-20").replace("published: 2026-05-20\n", ""))
+    result = run("build", "--site", str(site / "site.yaml"), "--out", str(out), "--today", "2026-06-03")
+    assert result.returncode == 1
+    assert "content/policy/laws/new.md:3:7: error[backdated]: 公开日期 2026-03-20 早于" in result.stderr
+    assert "写上 published: 2026-06-03（没有写 published 时，公开日期就是 date）" in result.stderr
+
+
 def test_an_edit_moving_a_published_records_date_back_is_backdated(site):
     site, out = site
     write(site, NEW, new_record("2026-06-03"))

@@ -113,5 +113,7 @@ def _report_backdated(head, entry: Entry, check, report: Report) -> None:
     report.error(where, "backdated",
                  f"公开日期 {head.published} 早于本站首次发布这条信息的日期 {entry.first}（相差超过 "
                  f"{TOLERANCE} 个工作日），属于倒填发布日期",
-                 f"把 published 改回 {entry.first}（首次发布的日期）；若这条信息确实更早已在别处公开，"
+                 (f"写上 published: {entry.first}（没有写 published 时，公开日期就是 date）"
+                  if head.published == head.date else f"把 published 改回 {entry.first}（首次发布的日期）")
+                 + "；若这条信息确实更早已在别处公开，"
                  "保留真实的首次发布日期，并在正文中写明更早公开的渠道和日期（见 docs/staff.md“公开日期”）")

@@ -148,7 +148,8 @@ def record_map(item: Item, site: SiteConfig, title: str | None, day: dt.date, in
          "信息形成或变更的日期；日期，写作 2026-03-15 或 2026年3月15日；必填。\n"
          "公开时限（如 20 个工作日）从这一天算起。")
     _key(data, "published", None,
-         "公开日期；日期；选填，不填则与 date 相同。\n"
+         "公开日期：信息在本专栏出现的那天；日期；选填，不填则与 date 相同。\n"
+         "不能倒填：date 早于生成上网那天一个工作日以上时，在这里写上网那天（否则报 backdated）。\n"
          "写将来的日期即为定时发布：到那天重新生成网站后才公开。")
     _key(data, "index_no", index_no,
          "索引号：已自动取本年度下一个未用的流水号；必填且唯一，一经公开不再改变。")
