@@ -5,10 +5,9 @@ import datetime as dt
 import json
 import re
 
-import pytest
 from conftest import MINIMAL_SITE, run, write_site
 
-from generator.annual import checks, due, forms, load, review, scaffold
+from generator.annual import due, forms, load, review, scaffold
 from generator.config.site import load_site
 from generator.config.workdays import for_site
 from generator.model.diagnostics import Report

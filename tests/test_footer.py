@@ -168,7 +168,7 @@ def test_check_reports_a_missing_identifier_as_an_error_on_a_production_site(tmp
     assert [(f["path"], f["severity"]) for f in found] == [("site.yaml", "error")]
     assert result.returncode == 1
     text = run("check", "--site", str(site / "site.yaml"), "--today", TODAY).stdout
-    assert f"不合格  缺少" in text and f"填写 {key}" in text
+    assert "不合格  缺少" in text and f"填写 {key}" in text
 
 
 def test_check_warns_of_missing_identifiers_on_a_test_site(site):
