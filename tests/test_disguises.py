@@ -418,3 +418,22 @@ def test_the_leak_gate_reads_the_names_of_the_files_it_is_given():
     found = leaks({"test/every/13900000003.html": b"<p>x</p>", "test/every/r1.html": b"<p>x</p>",
                    "pagefind/fragment/zh-cn_13912345678a.pf_fragment": b"x"})
     assert [(leak.path, leak.shown) for leak in found] == [("test/every/13900000003.html", "139****0003")]
+
+
+def test_a_number_no_longer_declared_a_hotline_is_caught_in_pages_the_output_already_holds(tmp_path):
+    """The footer shows contact.phone, a mobile declared in privacy.hotlines: published. Once
+    it is taken off the list, every page that shows it is a leak, although the page's bytes
+    are the ones the output holds (a file is gated when it is written, and these are not):
+    the build stops and the output keeps what it had."""
+    with_contact = SITE + "contact:\n  phone: 135-1234-5678\n"
+    site = write_site(tmp_path / "site", {"content/_catalog.yaml": CATALOG}, with_contact)
+    out = tmp_path / "out"
+    first = run("build", "--site", str(site), "--out", str(out), "--today", TODAY)
+    assert first.returncode == 0, first.stderr
+    before = {p: p.read_bytes() for p in out.rglob("*.html")}
+    assert "135-1234-5678" in (out / "index.html").read_text(encoding="utf-8")
+    site.write_text(with_contact.replace(', "13512345678"', ""), encoding="utf-8")
+    second = run("build", "--site", str(site), "--out", str(out), "--today", TODAY)
+    assert second.returncode == 1 and "index.html" in second.stderr
+    assert "13512345678" not in second.stderr and "135-1234-5678" not in second.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*.html")} == before

@@ -48,6 +48,7 @@ class State:
     packed_groups: bytes = b""  # the ledger's groups, pickled: see `groups`
     site: object = None  # outguard.identity of the site whose build this is: another site's is refused
     register: object = None  # register.Register: what was first published when (None in a state of an older version)
+    allowed: tuple | None = None  # the numbers the leak gate let through into these files (None: not known)
 
     @property
     def groups(self) -> dict:

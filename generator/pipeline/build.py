@@ -184,7 +184,7 @@ def _commit(s: Session, done: workers.Checks, seen: expire.Visibility, rendered:
         summary = BuildResult(result.report, result.records, _slim(seen), result.masked)
         state.save(path, state.State(s.inputs, *remembered, s.day, plan.changes.written, summary,
                                      state.State.pack(s.ledger.saved_groups()), site=identity,
-                                     register=s.register.saved()))
+                                     register=s.register.saved(), allowed=tuple(sorted(s.job.allowed))))
     try:
         commit.commit(s.output, plan, s.pending, identity, save_state)
     except OSError as problem:  # not foreseen by _writable: say which path, never a traceback

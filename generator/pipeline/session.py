@@ -60,10 +60,16 @@ def open_session(request: Request, previous: Previous, inputs: bytes, stats: dic
     visible = {i.id for i in catalog.for_level(site.level).items}
     job = workers.Job(site, catalog, request.day, store, renderer, output, visible, stats=stats,
                       register=last.register if last else None)
-    ledger = Ledger(output, last.groups if last else {}, job.allowed)
+    ledger = Ledger(output, last.groups if last else {}, job.allowed, regate=_allowed_fewer(last, job.allowed))
     return Session(site, catalog, request.day, out, request.strict, last, previous.pending,
                    previous.found.existing(), inputs, request.start, store, renderer, output, ledger, job,
                    register=Register.of(last.register if last else None))
+
+
+def _allowed_fewer(last: State | None, allowed: frozenset) -> bool:
+    """Whether the leak gate lets fewer numbers through than when the output's files were
+    gated (or it is not known): then a file is gated even where the output holds its bytes."""
+    return last is not None and (last.allowed is None or not set(last.allowed) <= allowed)
 
 
 def close_session(session: Session) -> None:

@@ -12,7 +12,8 @@ whose parts are the groups of its shared pages. A build asks, for each group in 
   key and files, except a record's: the store (incremental/products.py) keeps its render,
   digests of its pages included, under its key, and the build passes them in;
 - `put(name, path, data)`: a file of the open group, digested, gated (once: a file whose
-  bytes the output already holds was gated when first written) and staged;
+  bytes the output already holds was gated when first written, unless the gate now lets
+  fewer numbers through, `regate`) and staged;
 - `placed(name, path, digest)`: a file staged by someone else, already gated (a worker's
   record pages, gated with the record's raw values; Pagefind's index; open data);
 - the commit (publish/commit.py): every claimed file is in the output, and nothing else of ours.
@@ -70,9 +71,13 @@ class Output:
 
 
 class Ledger:
-    def __init__(self, output: Output, last: dict, allowed: frozenset = frozenset(), report: Report | None = None):
+    def __init__(self, output: Output, last: dict, allowed: frozenset = frozenset(), report: Report | None = None,
+                 regate: bool = False):
         """`last`: the last build's groups, name -> (key, files, parts); `allowed`: the
-        numbers the leak gate lets through (declared hotlines); leaks go to `report`."""
+        numbers the leak gate lets through (declared hotlines); leaks go to `report`.
+        `regate`: the gate lets fewer numbers through than when the output's files were
+        gated, so a file is gated even where the output holds its bytes."""
+        self.regate = regate
         self.output, self.last = output, last
         self.groups: dict[str, tuple] = {}  # this build's: name -> (key, files, parts)
         self.claimed: dict[str, bytes] = {}  # output path -> digest, every file of this build
@@ -167,10 +172,12 @@ class Ledger:
     def put(self, name: str, path: str, data: bytes) -> None:
         """A file of the open group `name`: gated and staged unless the output holds it."""
         found = digest(data)
-        if not self.output.holds(path, found):
+        held = self.output.holds(path, found)
+        if not held or self.regate:
             leak = self.gate.leak(path, data)
             if leak:
                 leakgate.report(leak, self.report)
+        if not held:
             self.output.stage(path, data)
         self._file(name, path, found)
 
