@@ -269,15 +269,14 @@ def test_every_page_has_a_meta_description(tmp_path):
 
 
 def test_content_summary_is_read_from_a_field_or_from_the_record_itself():
-    """The metadata work keeps 内容概述 as the masked record's `summary`; a local catalog may
-    make it a field. Either is the description, before any sentence of the body."""
+    """内容概述 is the masked record's `summary`; a local catalog may make it a field. Either is the description, before any sentence of the body."""
     from types import SimpleNamespace
     kept = SimpleNamespace(fields={}, summary="  本通知说明  申请条件。 ", title="通知")
     assert content_summary(kept) == "本通知说明 申请条件。"
     assert record_description(kept, "政策文件", "<p>正文第一句。</p>", []) == "本通知说明 申请条件。"
-    field = SimpleNamespace(fields={"内容概述": "字段中的概述。"}, title="通知")
+    field = SimpleNamespace(fields={"内容概述": "字段中的概述。"}, summary="", title="通知")
     assert content_summary(field) == "字段中的概述。"
-    bare = SimpleNamespace(fields={}, title="通知")
+    bare = SimpleNamespace(fields={}, summary="", title="通知")
     assert record_description(bare, "政策文件", "", [("文号", "示府发〔2026〕1号", False)]) == "文号：示府发〔2026〕1号"
     assert record_description(bare, "政策文件", "", []) == "政策文件：通知"
 

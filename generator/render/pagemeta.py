@@ -66,14 +66,9 @@ def first_sentence(text: str) -> str:
 
 
 def content_summary(record) -> str:
-    """The record's 内容概述 when it has one: a field of the masked record, or (read defensively:
-    the metadata work may keep it on the record itself) an attribute."""
-    fields = getattr(record, "fields", None) or {}
-    value = fields.get(CONTENT_SUMMARY) if isinstance(fields, dict) else None
-    for name in ("content_summary", "abstract", "summary"):
-        if value:
-            break
-        value = getattr(record, name, None)
+    """The record's 内容概述: its `summary` (masked like any text), else a field of that name,
+    which a local catalog may give an item."""
+    value = record.summary or record.fields.get(CONTENT_SUMMARY)
     return _SPACE.sub(" ", value).strip() if isinstance(value, str) else ""
 
 
