@@ -11,6 +11,7 @@ dots or line breaks). One hit fails the build, naming the record it came from wh
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -169,10 +170,30 @@ class Gate:
         The file's own name is read too (its address on the site), but for the search index's,
         which are digests."""
         hit = None if path.startswith(SEARCH_INDEX) else self._name_leak(path)
+        if path.startswith(SEARCH_INDEX) and path.endswith(_SEARCH_ENTRY):
+            data = _without_digests(data)
         hit = hit or self.first_leak(data, csv=path.endswith(".csv"))
         if not hit:
             return None
         return Leak(path, masked_digits(hit), _source_line(*source, hit) if source else "")
+
+
+_SEARCH_ENTRY = "pagefind-entry.json"  # the search index's table of contents: its `hash` values are digests
+
+
+def _without_digests(data: bytes) -> bytes:
+    """The search index's entry file without the digests that name its files (hex, so now and
+    then eleven digits in a row that read as a mobile number): the rest is scanned as ever."""
+    try:
+        entry = json.loads(data)
+    except ValueError:
+        return data
+
+    def drop(value):
+        if isinstance(value, dict):
+            return {key: drop(inner) for key, inner in value.items() if key != "hash"}
+        return [drop(inner) for inner in value] if isinstance(value, list) else value
+    return json.dumps(drop(entry), ensure_ascii=False).encode("utf-8")
 
 
 def hotlines(site) -> frozenset:
