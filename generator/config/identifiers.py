@@ -39,6 +39,14 @@ def _one_line(raw) -> str:
     return value
 
 
+def _matching(raw, pattern: re.Pattern, message: str, hint: str) -> str:
+    """A one-line value that must match `pattern` whole; "" when written empty (not set)."""
+    value = _one_line(raw)
+    if value and not pattern.fullmatch(value):
+        raise fieldtypes.Invalid(message.format(value=value), hint)
+    return value
+
+
 def site_name(raw) -> str:
     value = fieldtypes.as_text(raw).strip()
     if not value:
@@ -52,36 +60,22 @@ def site_name(raw) -> str:
 def site_id_code(raw) -> str:
     """网站标识码: a local site's is its region's 6-digit code plus 4 digits (5001120001);
     a State Council department's is `bm` plus 8 digits (bm07000001)."""
-    value = _one_line(raw)
-    if not value:
-        return ""  # written empty: not set
-    if not _SITE_ID.fullmatch(value):
-        raise fieldtypes.Invalid(f"“{value}”不是网站标识码（应为 10 位：6 位行政区划代码加 4 位数字）",
-                                 "如 5001120001；国务院部门网站为 bm 加 8 位数字，如 bm07000001")
-    if value[0].isdigit() and value[:2] not in PROVINCE_CODES.values():
+    value = _matching(raw, _SITE_ID, "“{value}”不是网站标识码（应为 10 位：6 位行政区划代码加 4 位数字）",
+                      "如 5001120001；国务院部门网站为 bm 加 8 位数字，如 bm07000001")
+    if value and value[0].isdigit() and value[:2] not in PROVINCE_CODES.values():
         raise fieldtypes.Invalid(f"网站标识码“{value}”的前两位 {value[:2]} 不是省级行政区划代码",
                                  "前 6 位是网站主办单位所在地的行政区划代码，如 500112")
     return value
 
 
 def conac_id(raw) -> str:
-    value = _one_line(raw)
-    if not value:
-        return ""  # written empty: not set
-    if not _CONAC_ID.fullmatch(value):
-        raise fieldtypes.Invalid(f"“{value}”不是党政机关网站标识的编号（应为 32 位数字和字母 A–F）",
-                                 "从开办单位所给的挂标代码中 bszs.conac.cn/sitename?method=show&id= 后面复制")
-    return value
+    return _matching(raw, _CONAC_ID, "“{value}”不是党政机关网站标识的编号（应为 32 位数字和字母 A–F）",
+                     "从开办单位所给的挂标代码中 bszs.conac.cn/sitename?method=show&id= 后面复制")
 
 
 def icp_record(raw) -> str:
-    value = _one_line(raw)
-    if not value:
-        return ""  # written empty: not set
-    if not _ICP.fullmatch(value):
-        raise fieldtypes.Invalid(f"“{value}”不是 ICP 备案号",
-                                 "写成 省份简称 + ICP备 + 数字 + 号，可带网站序号，如 渝ICP备12345678号-1")
-    return value
+    return _matching(raw, _ICP, "“{value}”不是 ICP 备案号",
+                     "写成 省份简称 + ICP备 + 数字 + 号，可带网站序号，如 渝ICP备12345678号-1")
 
 
 def police_record(raw) -> str:
@@ -106,13 +100,8 @@ def police_code(record: str) -> str:
 
 
 def address(raw) -> str:
-    value = _one_line(raw)
-    if not value:
-        return ""  # written empty: not set
-    if not _ADDRESS.fullmatch(value):
-        raise fieldtypes.Invalid(f"“{value}”不是完整网址",
-                                 "写成以 https:// 或 http:// 开头的完整地址，如 https://www.example.gov.cn/zwgk/zn/")
-    return value
+    return _matching(raw, _ADDRESS, "“{value}”不是完整网址",
+                     "写成以 https:// 或 http:// 开头的完整地址，如 https://www.example.gov.cn/zwgk/zn/")
 
 
 def production(base_url: str) -> bool:
